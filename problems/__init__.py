@@ -1,0 +1,15 @@
+"""What optsuite solves: smooth parts, penalties, data sets and test problems.
+
+Everything here follows the duck-typed protocols of DESIGN section 3, so solvers never import
+this package; users (and ``benchmarks``) put problems and solvers together.
+"""
+from solvers.core.optimality import duality_gap
+
+from . import datasets
+from .penalties import L1, L2, Box, ElasticNet
+from .smooth import LeastSquares, Logistic, Multinomial, Quadratic
+
+__all__ = [
+    "Box", "ElasticNet", "L1", "L2", "LeastSquares", "Logistic", "Multinomial", "Quadratic",
+    "datasets", "duality_gap",
+]

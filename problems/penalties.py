@@ -1,0 +1,264 @@
+"""Penalties ``g``: L1, L2, elastic net and box constraints.
+
+Each class implements the penalty protocol of DESIGN section 3: ``value``, ``prox``,
+``prox_1d``, ``subdiff_distance``, ``generalized_support`` and, where it exists,
+``alpha_max``; the convex ones with a finite conjugate also give ``conjugate`` and
+``dual_scale`` for the Fenchel duality gap (:func:`solvers.core.duality_gap`). Penalties hold
+scalars only (Box holds its bounds, moved to the iterate's device on use), so one instance
+works on both backends.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from solvers.backend import array_namespace, get_backend
+from solvers.core.validation import check_scalar
+
+# The conjugate of a norm-ball indicator is evaluated after dual rescaling, which lands on the
+# ball's boundary up to rounding; this relative slack keeps it finite there.
+_BALL_SLACK = 1e-10
+
+
+def _kernels(x):
+    return get_backend(x).kernels
+
+
+class L1:
+    """L1 penalty ``g(x) = alpha * ||x||_1``.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, >= 0.
+
+    Examples
+    --------
+    >>> import numpy as np, problems
+    >>> problems.L1(1.0).prox(np.array([-3.0, 0.5, 2.0]), 1.0)
+    array([-2.,  0.,  1.])
+    """
+
+    def __init__(self, alpha):
+        self.alpha = check_scalar(alpha, "alpha", lower=0.0)
+
+    def __repr__(self):
+        return f"L1(alpha={self.alpha:g})"
+
+    def value(self, x):
+        xp = array_namespace(x)
+        return self.alpha * float(xp.abs(x).sum())
+
+    def prox(self, x, step):
+        """Soft thresholding at ``alpha * step``."""
+        return _kernels(x).soft_threshold(x, self.alpha * step)
+
+    def prox_1d(self, value, step, j=None):
+        """Prox of one coordinate (``j`` is unused: the penalty is separable and uniform)."""
+        t = self.alpha * step
+        return value - t if value > t else (value + t if value < -t else 0.0)
+
+    def subdiff_distance(self, x, grad):
+        """Per-coordinate distance of ``-grad`` to the subdifferential of ``g`` at ``x``."""
+        xp = array_namespace(x)
+        return xp.where(x != 0, xp.abs(grad + self.alpha * xp.sign(x)),
+                        xp.maximum(xp.abs(grad) - self.alpha, 0.0))
+
+    def generalized_support(self, x):
+        """Boolean mask of the nonzero coordinates."""
+        return x != 0
+
+    def alpha_max(self, grad_at_zero):
+        """Smallest alpha for which 0 is a solution: ``||grad f(0)||_inf``."""
+        xp = array_namespace(grad_at_zero)
+        return float(xp.abs(grad_at_zero).max())
+
+    def conjugate(self, v):
+        """Indicator of ``{||v||_inf <= alpha}`` (0 or inf)."""
+        xp = array_namespace(v)
+        vmax = float(xp.abs(v).max()) if v.size else 0.0
+        return 0.0 if vmax <= self.alpha * (1 + _BALL_SLACK) else np.inf
+
+    def dual_scale(self, v):
+        """``min(1, alpha / ||v||_inf)``: scales ``v`` into the conjugate's domain."""
+        xp = array_namespace(v)
+        vmax = float(xp.abs(v).max()) if v.size else 0.0
+        return 1.0 if vmax <= self.alpha else self.alpha / vmax
+
+
+class L2:
+    """Squared L2 (ridge) penalty ``g(x) = alpha / 2 * ||x||_2^2``.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, >= 0.
+    """
+
+    def __init__(self, alpha):
+        self.alpha = check_scalar(alpha, "alpha", lower=0.0)
+
+    def __repr__(self):
+        return f"L2(alpha={self.alpha:g})"
+
+    def value(self, x):
+        return 0.5 * self.alpha * float((x * x).sum())
+
+    def prox(self, x, step):
+        """Shrinkage ``x / (1 + alpha * step)``."""
+        return x / (1.0 + self.alpha * step)
+
+    def prox_1d(self, value, step, j=None):
+        return value / (1.0 + self.alpha * step)
+
+    def subdiff_distance(self, x, grad):
+        xp = array_namespace(x)
+        return xp.abs(grad + self.alpha * x)
+
+    def generalized_support(self, x):
+        return x != 0
+
+    def conjugate(self, v):
+        """``||v||^2 / (2 alpha)`` (indicator of {0} when alpha = 0)."""
+        sq = float((v * v).sum())
+        if self.alpha == 0:
+            return 0.0 if sq == 0 else np.inf
+        return sq / (2 * self.alpha)
+
+    def dual_scale(self, v):
+        if self.alpha > 0:
+            return 1.0
+        xp = array_namespace(v)
+        return 1.0 if float(xp.abs(v).max()) == 0 else 0.0
+
+
+class ElasticNet:
+    """Elastic net ``g(x) = alpha * (l1_ratio ||x||_1 + (1 - l1_ratio) / 2 ||x||_2^2)``.
+
+    The parametrization is scikit-learn's ElasticNet.
+
+    Parameters
+    ----------
+    alpha : float
+        Overall strength, >= 0.
+    l1_ratio : float, default 0.5
+        Mix in [0, 1]; 1 is the lasso, 0 ridge.
+    """
+
+    def __init__(self, alpha, l1_ratio=0.5):
+        self.alpha = check_scalar(alpha, "alpha", lower=0.0)
+        self.l1_ratio = check_scalar(l1_ratio, "l1_ratio", lower=0.0, upper=1.0)
+        self._l1 = self.alpha * self.l1_ratio
+        self._l2 = self.alpha * (1.0 - self.l1_ratio)
+
+    def __repr__(self):
+        return f"ElasticNet(alpha={self.alpha:g}, l1_ratio={self.l1_ratio:g})"
+
+    def value(self, x):
+        xp = array_namespace(x)
+        return self._l1 * float(xp.abs(x).sum()) + 0.5 * self._l2 * float((x * x).sum())
+
+    def prox(self, x, step):
+        return _kernels(x).soft_threshold(x, self._l1 * step) / (1.0 + self._l2 * step)
+
+    def prox_1d(self, value, step, j=None):
+        t = self._l1 * step
+        v = value - t if value > t else (value + t if value < -t else 0.0)
+        return v / (1.0 + self._l2 * step)
+
+    def subdiff_distance(self, x, grad):
+        xp = array_namespace(x)
+        gs = grad + self._l2 * x
+        return xp.where(x != 0, xp.abs(gs + self._l1 * xp.sign(x)),
+                        xp.maximum(xp.abs(gs) - self._l1, 0.0))
+
+    def generalized_support(self, x):
+        return x != 0
+
+    def alpha_max(self, grad_at_zero):
+        """Smallest alpha with 0 a solution: ``||grad f(0)||_inf / l1_ratio``."""
+        if self.l1_ratio == 0:
+            raise ValueError("alpha_max is infinite for l1_ratio = 0 (ridge)")
+        xp = array_namespace(grad_at_zero)
+        return float(xp.abs(grad_at_zero).max()) / self.l1_ratio
+
+    def conjugate(self, v):
+        """``sum_j (|v_j| - alpha l1_ratio)_+^2 / (2 alpha (1 - l1_ratio))``."""
+        xp = array_namespace(v)
+        if self._l2 == 0:
+            vmax = float(xp.abs(v).max()) if v.size else 0.0
+            return 0.0 if vmax <= self._l1 * (1 + _BALL_SLACK) else np.inf
+        excess = xp.maximum(xp.abs(v) - self._l1, 0.0)
+        return float((excess * excess).sum()) / (2 * self._l2)
+
+    def dual_scale(self, v):
+        if self._l2 > 0:
+            return 1.0
+        xp = array_namespace(v)
+        vmax = float(xp.abs(v).max()) if v.size else 0.0
+        return 1.0 if vmax <= self._l1 else (self._l1 / vmax if vmax > 0 else 1.0)
+
+
+class Box:
+    """Indicator of the box ``lower <= x <= upper`` (projection as prox).
+
+    Parameters
+    ----------
+    lower, upper : float or array
+        Bounds (``-inf`` / ``inf`` allowed); ``lower <= upper`` elementwise.
+    """
+
+    def __init__(self, lower=-np.inf, upper=np.inf):
+        lo = np.asarray(get_backend(lower).to_host(lower), dtype=np.float64)
+        hi = np.asarray(get_backend(upper).to_host(upper), dtype=np.float64)
+        if np.isnan(lo).any() or np.isnan(hi).any():
+            raise ValueError("lower and upper must not contain NaN")
+        if np.any(lo > hi):
+            raise ValueError("lower must be <= upper elementwise")
+        self.lower, self.upper = lo, hi
+        self._on_device = {}
+
+    def __repr__(self):
+        return f"Box(lower={self.lower if self.lower.ndim == 0 else '...'}, upper={self.upper if self.upper.ndim == 0 else '...'})"
+
+    def _bounds(self, x):
+        bk = get_backend(x)
+        if bk.name == "cpu" or self.lower.ndim == 0:
+            return (self.lower, self.upper) if self.lower.ndim else (float(self.lower), float(self.upper))
+        if bk.name not in self._on_device:
+            self._on_device[bk.name] = (bk.to_device(self.lower), bk.to_device(self.upper))
+        return self._on_device[bk.name]
+
+    def value(self, x):
+        """0 inside the box (up to 1e-12 relative), inf outside."""
+        xp = array_namespace(x)
+        lo, hi = self._bounds(x)
+        tol = 1e-12 * (1.0 + xp.abs(x))
+        inside = bool(((x >= lo - tol) & (x <= hi + tol)).all())
+        return 0.0 if inside else np.inf
+
+    def prox(self, x, step=None):
+        """Projection onto the box (``step`` is irrelevant for an indicator)."""
+        xp = array_namespace(x)
+        lo, hi = self._bounds(x)
+        return xp.minimum(xp.maximum(x, lo), hi)
+
+    def prox_1d(self, value, step, j=None):
+        lo = float(self.lower if self.lower.ndim == 0 else self.lower[j])
+        hi = float(self.upper if self.upper.ndim == 0 else self.upper[j])
+        return min(max(value, lo), hi)
+
+    def subdiff_distance(self, x, grad):
+        """Distance of ``-grad`` to the normal cone of the box at ``x``."""
+        xp = array_namespace(x)
+        lo, hi = self._bounds(x)
+        at_lo = x <= lo
+        at_hi = x >= hi
+        d = xp.abs(grad)
+        d = xp.where(at_lo & ~at_hi, xp.maximum(-grad, 0.0), d)
+        d = xp.where(at_hi & ~at_lo, xp.maximum(grad, 0.0), d)
+        return xp.where(at_lo & at_hi, 0.0, d)
+
+    def generalized_support(self, x):
+        """Mask of the coordinates strictly inside their bounds."""
+        lo, hi = self._bounds(x)
+        return (x > lo) & (x < hi)

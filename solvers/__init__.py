@@ -1,0 +1,12 @@
+"""optsuite solvers: classical numerical optimization on one backend switch.
+
+Every solver takes ``backend="auto" | "cpu" | "gpu"`` and returns a :class:`Result`
+(a :class:`scipy.optimize.OptimizeResult`) with a per-iteration :class:`History`.
+"""
+from .backend import get_backend
+from .core import History, Result
+from .proximal import fista, prox_grad
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["History", "Result", "fista", "get_backend", "prox_grad"]

@@ -1,0 +1,115 @@
+"""CPU kernels: numba-compiled loops over plain arrays.
+
+Each public function here has a counterpart of the same name in ``gpu_kernels``; solvers call
+them through ``backend.kernels`` so the two paths share one code.
+"""
+import numba
+import numpy as np
+import scipy.sparse as sp
+
+_JIT = dict(cache=True)
+
+
+@numba.njit(**_JIT)
+def _soft_threshold_scalar(x, t, out):
+    for i in range(x.shape[0]):
+        v = x[i]
+        if v > t:
+            out[i] = v - t
+        elif v < -t:
+            out[i] = v + t
+        else:
+            out[i] = 0.0
+
+
+@numba.njit(**_JIT)
+def _soft_threshold_vector(x, t, out):
+    for i in range(x.shape[0]):
+        v = x[i]
+        ti = t[i]
+        if v > ti:
+            out[i] = v - ti
+        elif v < -ti:
+            out[i] = v + ti
+        else:
+            out[i] = 0.0
+
+
+def soft_threshold(x, t):
+    """Return ``sign(x) * max(|x| - t, 0)`` elementwise (``t`` scalar or array, >= 0)."""
+    x = np.asarray(x)
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    if np.ndim(t) == 0:
+        _soft_threshold_scalar(flat, flat.dtype.type(t), out)
+    else:
+        tt = np.ascontiguousarray(np.broadcast_to(np.asarray(t, dtype=flat.dtype), x.shape)).reshape(-1)
+        _soft_threshold_vector(flat, tt, out)
+    return out.reshape(x.shape)
+
+
+@numba.njit(**_JIT)
+def _log1pexp(z, out):
+    for i in range(z.shape[0]):
+        v = z[i]
+        if v > 0.0:
+            out[i] = v + np.log1p(np.exp(-v))
+        else:
+            out[i] = np.log1p(np.exp(v))
+
+
+def log1pexp(z):
+    """Return ``log(1 + exp(z))`` elementwise without overflow."""
+    z = np.ascontiguousarray(z)
+    out = np.empty_like(z)
+    _log1pexp(z.reshape(-1), out.reshape(-1))
+    return out
+
+
+@numba.njit(**_JIT)
+def _expit(z, out):
+    for i in range(z.shape[0]):
+        v = z[i]
+        if v >= 0.0:
+            out[i] = 1.0 / (1.0 + np.exp(-v))
+        else:
+            e = np.exp(v)
+            out[i] = e / (1.0 + e)
+
+
+def expit(z):
+    """Return the logistic sigmoid ``1 / (1 + exp(-z))`` elementwise without overflow."""
+    z = np.ascontiguousarray(z)
+    out = np.empty_like(z)
+    _expit(z.reshape(-1), out.reshape(-1))
+    return out
+
+
+@numba.njit(**_JIT)
+def _compressed_sq_norms(indptr, data, out):
+    # squared norm of each compressed slice (columns of CSC, rows of CSR)
+    for j in range(indptr.shape[0] - 1):
+        s = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            s += data[k] * data[k]
+        out[j] = s
+
+
+@numba.njit(**_JIT)
+def _csr_col_sq_norms(indices, data, out):
+    for k in range(indices.shape[0]):
+        out[indices[k]] += data[k] * data[k]
+
+
+def col_sq_norms(X):
+    """Squared Euclidean norm of each column of a dense or sparse (CSR/CSC) matrix."""
+    if sp.issparse(X):
+        out = np.zeros(X.shape[1], dtype=np.float64)
+        if X.format == "csc":
+            _compressed_sq_norms(X.indptr, X.data.astype(np.float64, copy=False), out)
+        else:
+            Xr = X.tocsr()
+            _csr_col_sq_norms(Xr.indices, Xr.data.astype(np.float64, copy=False), out)
+        return out
+    X = np.asarray(X)
+    return np.einsum("ij,ij->j", X, X)
