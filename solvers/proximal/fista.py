@@ -11,6 +11,8 @@ E. Candès, "Adaptive restart for accelerated gradient schemes", Found. Comput. 
 """
 from __future__ import annotations
 
+import numpy as np
+
 import math
 
 from ..core.linesearch import prox_backtracking
@@ -96,53 +98,54 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
     stop = mon.record(0, x, F, meas(x, F, gy, L), nfev=nfev, njev=njev, L=L, restart=0)
     y, t, n_restarts = x, 1.0, 0
 
-    for k in range(1, max_iter + 1):
-        if stop:
-            break
-        if backtrack:
-            x_new, fx_new, L, n_ev, ok = prox_backtracking(f, g, y, fy, gy, L, eta=eta)
-            nfev += n_ev
-            if not ok:
-                mon.stop_with(LINESEARCH_FAILED)
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence ends with a status
+        for k in range(1, max_iter + 1):
+            if stop:
                 break
-        else:
-            z = y - gy / L
-            x_new = g.prox(z, 1.0 / L) if g is not None else z
-            fx_new = None
-        step_vec = x_new - x
-        gx_new = None
-        if gap:  # the gap needs grad f(x_{k+1})
-            fx_new, gx_new = value_and_grad(x_new)
-            nfev += 1
-            njev += 1
-        elif fx_new is None:
-            fx_new = float(f.value(x_new))
-            nfev += 1
-        F_new = fx_new + penalty_value(g, x_new)
-        did_restart = (
-            (restart == "gradient" and _dot(y - x_new, step_vec) > 0)
-            or (restart == "function" and F_new > F)
-        )
-        if gap:
-            m = meas(x_new, F_new, gx_new, L)
-        else:
-            m = L * math.sqrt(_dot(y - x_new, y - x_new))
-        x, F = x_new, F_new
-        if did_restart:
-            n_restarts += 1
-            t, y = 1.0, x
-        else:
-            t_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
-            y = x + ((t - 1.0) / t_new) * step_vec
-            t = t_new
-        stop = mon.record(k, x, F, m, nfev=nfev, njev=njev, L=L, restart=int(did_restart))
-        if stop:
-            break
-        if did_restart and gx_new is not None:
-            fy, gy = fx_new, gx_new
-        else:
-            fy, gy = value_and_grad(y)
-            nfev += 1
-            njev += 1
+            if backtrack:
+                x_new, fx_new, L, n_ev, ok = prox_backtracking(f, g, y, fy, gy, L, eta=eta)
+                nfev += n_ev
+                if not ok:
+                    mon.stop_with(LINESEARCH_FAILED)
+                    break
+            else:
+                z = y - gy / L
+                x_new = g.prox(z, 1.0 / L) if g is not None else z
+                fx_new = None
+            step_vec = x_new - x
+            gx_new = None
+            if gap:  # the gap needs grad f(x_{k+1})
+                fx_new, gx_new = value_and_grad(x_new)
+                nfev += 1
+                njev += 1
+            elif fx_new is None:
+                fx_new = float(f.value(x_new))
+                nfev += 1
+            F_new = fx_new + penalty_value(g, x_new)
+            did_restart = (
+                (restart == "gradient" and _dot(y - x_new, step_vec) > 0)
+                or (restart == "function" and F_new > F)
+            )
+            if gap:
+                m = meas(x_new, F_new, gx_new, L)
+            else:
+                m = L * math.sqrt(_dot(y - x_new, y - x_new))
+            x, F = x_new, F_new
+            if did_restart:
+                n_restarts += 1
+                t, y = 1.0, x
+            else:
+                t_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
+                y = x + ((t - 1.0) / t_new) * step_vec
+                t = t_new
+            stop = mon.record(k, x, F, m, nfev=nfev, njev=njev, L=L, restart=int(did_restart))
+            if stop:
+                break
+            if did_restart and gx_new is not None:
+                fy, gy = fx_new, gx_new
+            else:
+                fy, gy = value_and_grad(y)
+                nfev += 1
+                njev += 1
 
     return mon.result(finish_x(x, bk, on_gpu), F, nfev=nfev, njev=njev, n_restarts=n_restarts)

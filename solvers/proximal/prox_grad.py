@@ -8,6 +8,8 @@ iterative shrinkage-thresholding algorithm for linear inverse problems", SIAM J.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..core.linesearch import prox_backtracking
 from ..core.monitor import Monitor
 from ..core.result import LINESEARCH_FAILED
@@ -84,23 +86,24 @@ def prox_grad(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, measure="aut
                   callback=callback, verbose=verbose, to_host=bk.to_host)
     stop = mon.record(0, x, F, meas(x, F, gx, L), nfev=nfev, njev=njev, L=L)
 
-    for k in range(1, max_iter + 1):
-        if stop:
-            break
-        if backtrack:
-            x_new, _, L, n_ev, ok = prox_backtracking(f, g, x, fx, gx, L, eta=eta)
-            nfev += n_ev
-            if not ok:
-                mon.stop_with(LINESEARCH_FAILED)
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence ends with a status
+        for k in range(1, max_iter + 1):
+            if stop:
                 break
-        else:
-            z = x - gx / L
-            x_new = g.prox(z, 1.0 / L) if g is not None else z
-        x = x_new
-        fx, gx = value_and_grad(x)
-        nfev += 1
-        njev += 1
-        F = fx + penalty_value(g, x)
-        stop = mon.record(k, x, F, meas(x, F, gx, L), nfev=nfev, njev=njev, L=L)
+            if backtrack:
+                x_new, _, L, n_ev, ok = prox_backtracking(f, g, x, fx, gx, L, eta=eta)
+                nfev += n_ev
+                if not ok:
+                    mon.stop_with(LINESEARCH_FAILED)
+                    break
+            else:
+                z = x - gx / L
+                x_new = g.prox(z, 1.0 / L) if g is not None else z
+            x = x_new
+            fx, gx = value_and_grad(x)
+            nfev += 1
+            njev += 1
+            F = fx + penalty_value(g, x)
+            stop = mon.record(k, x, F, meas(x, F, gx, L), nfev=nfev, njev=njev, L=L)
 
     return mon.result(finish_x(x, bk, on_gpu), F, nfev=nfev, njev=njev)
