@@ -11,9 +11,9 @@ E. Candès, "Adaptive restart for accelerated gradient schemes", Found. Comput. 
 """
 from __future__ import annotations
 
-import numpy as np
-
 import math
+
+import numpy as np
 
 from ..core.linesearch import prox_backtracking
 from ..core.monitor import Monitor
