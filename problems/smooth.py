@@ -128,6 +128,11 @@ class LeastSquares(_DesignFit):
     def dual_point(self, x):
         return self.y - self.X @ x
 
+    def value_grad_dual(self, x):
+        """``(f(x), grad f(x), dual_point(x))`` from one product with X and one with X^T."""
+        r = self.X @ x - self.y
+        return float(r @ r) / (2 * self.n_samples), self.X.T @ r / self.n_samples, -r
+
     def loss_conjugate(self, theta):
         # (1/n) sum_i loss_i^*(-theta_i) with loss_i(z) = (z - y_i)^2 / 2
         return (float(theta @ theta) / 2 - float(theta @ self.y)) / self.n_samples
@@ -199,6 +204,14 @@ class Logistic(_DesignFit):
 
     def dual_point(self, x):
         return self.y * self.backend.kernels.expit(-self._margins(x))
+
+    def value_grad_dual(self, x):
+        """``(f(x), grad f(x), dual_point(x))`` from one product with X and one with X^T."""
+        m = self._margins(x)
+        k = self.backend.kernels
+        theta = self.y * k.expit(-m)
+        val = float(k.log1pexp(-m).sum()) / self.n_samples
+        return val, -(self.X.T @ theta) / self.n_samples, theta
 
     def loss_conjugate(self, theta):
         xp = self.backend.xp
@@ -324,6 +337,14 @@ class Multinomial(_DesignFit):
     def dual_point(self, x):
         S, _, _ = self._softmax(self._scores(x))
         return self._Y - S
+
+    def value_grad_dual(self, x):
+        """``(f(x), grad f(x), dual_point(x))`` from one product with X and one with X^T."""
+        S, Zs, s = self._softmax(self._scores(x))
+        xp = self.backend.xp
+        val = float((xp.log(s).ravel() - (Zs * self._Y).sum(axis=1)).sum()) / self.n_samples
+        theta = self._Y - S
+        return val, -(self.X.T @ theta).ravel() / self.n_samples, theta
 
     def design_rmatvec(self, theta):
         return (self.X.T @ theta).ravel() / self.n_samples

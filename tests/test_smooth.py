@@ -126,3 +126,13 @@ def test_problem_does_not_modify_or_alias_caller_data():
     f.grad(np.ones(2))
     assert X.dtype == np.int64 and f.X.dtype == np.float64
     np.testing.assert_array_equal(y, [1, 2, 3])
+
+
+@pytest.mark.parametrize("kind", ["lsq", "logistic", "multinomial"])
+def test_value_grad_dual_matches_separate_oracles(kind):
+    f, x, _ = _build(kind, 12, 5, False, 7)
+    val, grad, theta = f.value_grad_dual(x)
+    assert val == pytest.approx(f.value(x), rel=1e-14)
+    np.testing.assert_allclose(grad, f.grad(x), rtol=1e-13)
+    np.testing.assert_allclose(theta, f.dual_point(x), rtol=1e-13)
+    np.testing.assert_allclose(-f.design_rmatvec(theta), grad, rtol=1e-12, atol=1e-15)

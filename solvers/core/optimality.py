@@ -14,7 +14,8 @@ Protocol members used (see DESIGN section 3):
 
 - smooth part: ``dual_point(x)`` (theta with ``grad f(x) = -X^T theta / n``),
   ``loss_conjugate(theta)`` (the term ``(1/n) sum_i loss_i^*(-theta_i)``),
-  ``design_rmatvec(theta)`` (``X^T theta / n``);
+  ``design_rmatvec(theta)`` (``X^T theta / n``), and optionally ``value_grad_dual(x)``
+  returning ``(f(x), grad f(x), dual_point(x))`` from shared products;
 - penalty: ``conjugate(v)`` (g^*) and ``dual_scale(v)`` (largest c in (0, 1] with
   ``g^*(c v)`` finite).
 
@@ -37,7 +38,7 @@ def supports_duality_gap(f, g) -> bool:
     )
 
 
-def duality_gap(f, g, x, *, grad=None, primal=None):
+def duality_gap(f, g, x, *, grad=None, primal=None, theta=None):
     """Fenchel duality gap of ``f + g`` at ``x`` (a certificate: gap >= P(x) - P*).
 
     Parameters
@@ -50,6 +51,8 @@ def duality_gap(f, g, x, *, grad=None, primal=None):
         ``grad f(x)`` if already computed (saves one product with ``X^T``).
     primal : float, optional
         ``f(x) + g(x)`` if already computed.
+    theta : array, optional
+        ``f.dual_point(x)`` if already computed (e.g. by ``f.value_grad_dual``).
 
     Returns
     -------
@@ -68,7 +71,8 @@ def duality_gap(f, g, x, *, grad=None, primal=None):
             f"no duality gap for {type(f).__name__} + {type(g).__name__}: missing {missing}; "
             "use the prox-gradient mapping norm instead"
         )
-    theta = f.dual_point(x)
+    if theta is None:
+        theta = f.dual_point(x)
     v = -grad if grad is not None else f.design_rmatvec(theta)
     c = float(g.dual_scale(v))
     dual = -float(f.loss_conjugate(c * theta)) - float(g.conjugate(c * v))

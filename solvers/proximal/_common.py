@@ -96,14 +96,31 @@ def secant_estimate(f, x, grad_x):
 
 
 def make_measure(name, f, g):
-    """Return ``measure(x, fx, grad_x, L)`` computing the chosen optimality measure at x."""
+    """Return ``measure(x, F, grad_x, L, theta)`` computing the optimality measure at x
+    (``theta`` is the dual point when the evaluator produced one, else None)."""
     if name == "gap":
-        def measure(x, F, grad_x, L):
-            return duality_gap(f, g, x, grad=grad_x, primal=F)
+        def measure(x, F, grad_x, L, theta=None):
+            return duality_gap(f, g, x, grad=grad_x, primal=F, theta=theta)
     else:
-        def measure(x, F, grad_x, L):
+        def measure(x, F, grad_x, L, theta=None):
             return prox_grad_mapping_norm(g, x, grad_x, 1.0 / L)
     return measure
+
+
+def make_evaluators(f, measure_name):
+    """Oracles ``(value_and_grad, value_grad_dual)`` of ``f``.
+
+    ``value_grad_dual(x)`` returns ``(f(x), grad f(x), theta)`` where ``theta`` is the dual
+    point when the measure is the gap and ``f`` can produce it from the same products
+    (``f.value_grad_dual``), else None.
+    """
+    vg = getattr(f, "value_and_grad", None) or (lambda z: (f.value(z), f.grad(z)))
+    vgd = getattr(f, "value_grad_dual", None) if measure_name == "gap" else None
+    if vgd is None:
+        def vgd(z):
+            fz, gz = vg(z)
+            return fz, gz, None
+    return vg, vgd
 
 
 def penalty_value(g, x):

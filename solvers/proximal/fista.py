@@ -19,7 +19,9 @@ from ..core.linesearch import prox_backtracking
 from ..core.monitor import Monitor
 from ..core.result import LINESEARCH_FAILED
 from ..core.validation import check_option, check_scalar
-from ._common import finish_x, initial_lipschitz, make_measure, penalty_value, setup
+from ._common import (
+    finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value, setup,
+)
 
 
 def _dot(a, b):
@@ -85,17 +87,17 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
     eta = check_scalar(eta, "eta", lower=1.0, lower_inclusive=False)
     check_option(restart, "restart", ("gradient", "function", None))
     bk, f, x, measure, on_gpu = setup(f, g, x0, backend, measure)
-    value_and_grad = getattr(f, "value_and_grad", None) or (lambda z: (f.value(z), f.grad(z)))
+    value_and_grad, evaluate = make_evaluators(f, measure)
     meas = make_measure(measure, f, g)
     gap = measure == "gap"
 
-    fy, gy = value_and_grad(x)
+    fy, gy, theta = evaluate(x)
     nfev = njev = 1
     L, backtrack = initial_lipschitz(f, x, gy, step, L0)
     F = fy + penalty_value(g, x)
     mon = Monitor("fista", tol=tol, max_iter=max_iter, measure_name=measure,
                   callback=callback, verbose=verbose, to_host=bk.to_host)
-    stop = mon.record(0, x, F, meas(x, F, gy, L), nfev=nfev, njev=njev, L=L, restart=0)
+    stop = mon.record(0, x, F, meas(x, F, gy, L, theta), nfev=nfev, njev=njev, L=L, restart=0)
     y, t, n_restarts = x, 1.0, 0
 
     with np.errstate(over="ignore", invalid="ignore"):  # divergence ends with a status
@@ -115,7 +117,7 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
             step_vec = x_new - x
             gx_new = None
             if gap:  # the gap needs grad f(x_{k+1})
-                fx_new, gx_new = value_and_grad(x_new)
+                fx_new, gx_new, theta = evaluate(x_new)
                 nfev += 1
                 njev += 1
             elif fx_new is None:
@@ -127,7 +129,7 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
                 or (restart == "function" and F_new > F)
             )
             if gap:
-                m = meas(x_new, F_new, gx_new, L)
+                m = meas(x_new, F_new, gx_new, L, theta)
             else:
                 m = L * math.sqrt(_dot(y - x_new, y - x_new))
             x, F = x_new, F_new

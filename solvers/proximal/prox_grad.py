@@ -14,7 +14,9 @@ from ..core.linesearch import prox_backtracking
 from ..core.monitor import Monitor
 from ..core.result import LINESEARCH_FAILED
 from ..core.validation import check_scalar
-from ._common import finish_x, initial_lipschitz, make_measure, penalty_value, setup
+from ._common import (
+    finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value, setup,
+)
 
 
 def prox_grad(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, measure="auto",
@@ -75,16 +77,16 @@ def prox_grad(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, measure="aut
     max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
     eta = check_scalar(eta, "eta", lower=1.0, lower_inclusive=False)
     bk, f, x, measure, on_gpu = setup(f, g, x0, backend, measure)
-    value_and_grad = getattr(f, "value_and_grad", None) or (lambda z: (f.value(z), f.grad(z)))
+    _, evaluate = make_evaluators(f, measure)
 
-    fx, gx = value_and_grad(x)
+    fx, gx, theta = evaluate(x)
     nfev = njev = 1
     L, backtrack = initial_lipschitz(f, x, gx, step, L0)
     meas = make_measure(measure, f, g)
     F = fx + penalty_value(g, x)
     mon = Monitor("prox_grad", tol=tol, max_iter=max_iter, measure_name=measure,
                   callback=callback, verbose=verbose, to_host=bk.to_host)
-    stop = mon.record(0, x, F, meas(x, F, gx, L), nfev=nfev, njev=njev, L=L)
+    stop = mon.record(0, x, F, meas(x, F, gx, L, theta), nfev=nfev, njev=njev, L=L)
 
     with np.errstate(over="ignore", invalid="ignore"):  # divergence ends with a status
         for k in range(1, max_iter + 1):
@@ -100,10 +102,10 @@ def prox_grad(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, measure="aut
                 z = x - gx / L
                 x_new = g.prox(z, 1.0 / L) if g is not None else z
             x = x_new
-            fx, gx = value_and_grad(x)
+            fx, gx, theta = evaluate(x)
             nfev += 1
             njev += 1
             F = fx + penalty_value(g, x)
-            stop = mon.record(k, x, F, meas(x, F, gx, L), nfev=nfev, njev=njev, L=L)
+            stop = mon.record(k, x, F, meas(x, F, gx, L, theta), nfev=nfev, njev=njev, L=L)
 
     return mon.result(finish_x(x, bk, on_gpu), F, nfev=nfev, njev=njev)
