@@ -1,0 +1,58 @@
+"""The registry of benchmark suites.
+
+A suite is a module with a one-line ``DESCRIPTION`` and a function
+``build(quick: bool) -> benchmarks.harness.Suite``. Register it in :data:`SUITES`
+(name -> module path); modules are imported only when needed, and heavy imports belong inside
+``build``.
+"""
+from __future__ import annotations
+
+import importlib
+
+#: Suite name -> module implementing it.
+SUITES = {
+    "quick": "benchmarks.suites.quick",
+    "smoke": "benchmarks.suites.smoke",
+}
+
+
+def names():
+    """Names of the registered suites, in registration order.
+
+    Returns
+    -------
+    list of str
+    """
+    return list(SUITES)
+
+
+def get(name):
+    """The module of suite ``name``.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    module
+        With ``DESCRIPTION`` and ``build(quick)``.
+
+    Raises
+    ------
+    KeyError
+        When no suite has that name (the message lists the suites).
+    """
+    if name not in SUITES:
+        raise KeyError(f"unknown suite {name!r}; available suites: {', '.join(SUITES)}")
+    return importlib.import_module(SUITES[name])
+
+
+def describe():
+    """``{name: one-line description}`` for every registered suite.
+
+    Returns
+    -------
+    dict
+    """
+    return {name: get(name).DESCRIPTION for name in SUITES}

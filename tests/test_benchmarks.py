@@ -1,0 +1,225 @@
+"""Tests of the benchmark harness and CLI (fast: tiny problems, few repeats, no timing checks)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+import problems  # noqa: E402
+from benchmarks import cli, suites  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    REACHED_SLACK, SolverSpec, Suite, convergence_curve, geometric_budgets, markdown_table,
+    run_suite, thin_indices, time_to_target,
+)
+from benchmarks.lasso import (  # noqa: E402
+    alpha_max, fista_spec, lasso_problem, make_sparse_regression, prox_grad_spec, sklearn_lasso,
+)
+from benchmarks.suites.smoke import tiny_lasso  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULT_KEYS = {"median_time", "times", "final_gap", "gaps", "nit", "reached", "target", "tol",
+               "library", "version", "settings", "curve", "ratio", "iter_unit", "ours"}
+
+
+# --------------------------------------------------------------------------- CLI
+def test_cli_list_prints_the_suites(capsys):
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "quick" in out and "smoke" in out
+    assert suites.describe()["quick"] in out
+
+
+def test_cli_unknown_suite_exits_2_and_lists_the_suites(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", "no-such-suite"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown suite 'no-such-suite'" in err
+    assert "quick" in err
+
+
+def test_cli_rejects_a_nonpositive_repeat(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", "smoke", "--repeat", "0"])
+    assert exc.value.code == 2
+    assert "--repeat" in capsys.readouterr().err
+
+
+def test_thread_limit_is_applied_and_recorded(tmp_path):
+    pytest.importorskip("threadpoolctl")
+    prob = tiny_lasso()
+    suite = Suite(name="t", description="threads", problems=[prob], solvers=[fista_spec()],
+                  repeat=1, curves=False)
+    res = run_suite(suite, tmp_path, plots=False, verbose=False, threads=1)
+    assert res["thread_limit"] == 1
+    assert all(p["num_threads"] == 1 for p in res["machine"].get("threadpools", []))
+    assert "limited to 1 thread" in (tmp_path / "table.md").read_text()
+    suite.threads = 1
+    assert run_suite(suite, tmp_path, plots=False, verbose=False, threads=0)["thread_limit"] is None
+
+
+def test_python_dash_m_benchmarks_list():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "list"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "quick" in proc.stdout
+
+
+def test_registry_get_unknown_names_the_suites():
+    with pytest.raises(KeyError, match="quick"):
+        suites.get("nope")
+
+
+# --------------------------------------------------------------------------- end to end
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """`python -m benchmarks run smoke` (in process) on the tiny n=30, p=20 Lasso."""
+    out = tmp_path_factory.mktemp("smoke")
+    assert cli.main(["run", "smoke", "--out", str(out), "--repeat", "2"]) == 0
+    return out
+
+
+def test_results_json_has_the_documented_keys(smoke_run):
+    res = json.loads((smoke_run / "results.json").read_text())
+    assert {"suite", "date", "machine", "repeat", "target_rel", "problems", "solvers"} <= set(res)
+    assert res["suite"] == "smoke" and res["repeat"] == 2
+    assert res["thread_limit"] == 1  # the suite's default
+    assert {"platform", "cpu_count", "numpy", "scipy", "numba"} <= set(res["machine"])
+    (pname, prob), = res["problems"].items()
+    assert prob["shape"] == [30, 20]
+    assert prob["target"] == pytest.approx(res["target_rel"] * prob["gap0"])
+    assert set(prob["solvers"]) == {"fista", "prox_grad", "sklearn Lasso"}
+    for name, r in prob["solvers"].items():
+        assert RESULT_KEYS <= set(r), name
+        assert len(r["times"]) == 2
+        assert r["median_time"] == pytest.approx(float(np.median(r["times"])))
+        assert r["reached"] is True
+        assert r["final_gap"] <= r["target"] * REACHED_SLACK
+        assert len(r["curve"]["time"]) == len(r["curve"]["gap"]) == len(r["curve"]["iteration"])
+        assert r["curve"]["gap"][0] == pytest.approx(prob["gap0"])
+    assert prob["solvers"]["fista"]["library"] == "optsuite"
+    assert prob["solvers"]["sklearn Lasso"]["library"] == "scikit-learn"
+    assert prob["solvers"]["sklearn Lasso"]["ratio"] == pytest.approx(1.0)
+    t_peer = prob["solvers"]["sklearn Lasso"]["median_time"]
+    assert prob["solvers"]["fista"]["ratio"] == pytest.approx(
+        prob["solvers"]["fista"]["median_time"] / t_peer)
+
+
+def test_reported_gaps_equal_the_shared_measure_on_the_returned_x(smoke_run):
+    res = json.loads((smoke_run / "results.json").read_text())
+    sol = np.load(smoke_run / "solutions.npz")
+    prob = tiny_lasso()  # same data, rebuilt independently
+    X, y, alpha = prob.data["X"], prob.data["y"], prob.data["alpha"]
+    f, g = problems.LeastSquares(X, y), problems.L1(alpha)
+    (pname, p), = res["problems"].items()
+    assert p["gap0"] == pytest.approx(problems.duality_gap(f, g, np.zeros(20)), rel=1e-12)
+    for name, r in p["solvers"].items():
+        x = sol[f"{pname}/{name}"]
+        assert r["final_gap"] == pytest.approx(problems.duality_gap(f, g, x), rel=1e-9, abs=1e-15)
+
+
+def test_table_has_one_row_per_solver(smoke_run):
+    table = (smoke_run / "table.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| tiny30x20 |")]
+    assert len(rows) == 3
+    assert {r.split("|")[2].strip() for r in rows} == {"fista", "prox_grad", "sklearn Lasso"}
+    header = next(line for line in table.splitlines() if line.startswith("| problem"))
+    for col in ("solver", "library (version)", "median time [s]", "gap reached", "iterations",
+                "ratio vs. best peer"):
+        assert col in header
+
+
+def test_plots_are_written(smoke_run):
+    pytest.importorskip("matplotlib")
+    pngs = list(smoke_run.glob("*.png"))
+    assert len(pngs) == 1
+    assert pngs[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- harness pieces
+def _small_lasso(n=40, p=60, div=10, seed=3):
+    X, y, _ = make_sparse_regression(n_samples=n, n_features=p, n_informative=5, rho=0.5,
+                                     snr=3.0, random_state=seed)
+    return lasso_problem(f"small{n}x{p}", X, y, alpha_max(X, y) / div, "small test Lasso")
+
+
+def test_sklearn_tol_conversion_reaches_the_target():
+    prob = _small_lasso(div=20)
+    target = 1e-6 * prob.gap_at_zero()
+    spec = sklearn_lasso()
+    y = prob.data["y"]
+    tol = spec.solver_tol(prob, target)
+    assert tol == pytest.approx(target * y.size / (y @ y))
+    out = spec.run(prob, tol, 100_000)  # no calibration: the conversion alone must do it
+    assert prob.measure(out.x) <= target * REACHED_SLACK
+    # sklearn's own reported gap is the shared gap (same formula, same scaling)
+    from sklearn.linear_model import Lasso
+
+    est = Lasso(alpha=prob.data["alpha"], fit_intercept=False, tol=tol, max_iter=100_000)
+    est.fit(prob.data["X"], y)
+    assert est.dual_gap_ == pytest.approx(prob.measure(est.coef_), rel=1e-6)
+
+
+def test_time_to_target_repeats_and_measures_outside():
+    prob = _small_lasso()
+    target = 1e-6 * prob.gap_at_zero()
+    r = time_to_target(fista_spec(), prob, target, repeat=3)
+    assert len(r["times"]) == 3 and len(r["gaps"]) == 3
+    assert r["median_time"] == np.median(r["times"])
+    assert r["reached"] and r["nit"] > 0
+    assert r["final_gap"] == pytest.approx(prob.measure(r["x"]))
+
+
+def test_calibration_tightens_a_loose_tolerance():
+    prob = _small_lasso()
+    target = 1e-6 * prob.gap_at_zero()
+    base = fista_spec()
+    loose = SolverSpec(name="loose", library="optsuite", run=base.run,
+                       tol_for=lambda p, t: 1e3 * t, calibrate=True)
+    r = time_to_target(loose, prob, target, repeat=1)
+    assert r["calibration_steps"] >= 1
+    assert r["tol"] == pytest.approx(1e3 * target / 10 ** r["calibration_steps"])
+    assert r["reached"]
+
+
+def test_a_missed_target_is_marked(tmp_path):
+    prob = _small_lasso()
+    capped = SolverSpec(name="capped", library="optsuite", run=prox_grad_spec().run,
+                        ours=True, max_iter=2)
+    suite = Suite(name="t", description="missed target", problems=[prob],
+                  solvers=[capped, sklearn_lasso()], repeat=1, curves=False)
+    res = run_suite(suite, tmp_path, plots=False, verbose=False)
+    r = res["problems"][prob.name]["solvers"]["capped"]
+    assert r["reached"] is False and r["final_gap"] > r["target"]
+    assert "(missed)" in markdown_table(res)
+    assert json.loads((tmp_path / "results.json").read_text())["problems"]
+
+
+def test_peer_curve_is_a_geometric_grid_down_to_the_target():
+    prob = _small_lasso()
+    target = 1e-6 * prob.gap_at_zero()
+    c = convergence_curve(sklearn_lasso(), prob, target)
+    assert c["kind"] == "grid" and c["iteration"][:3] == [0, 1, 2]
+    assert c["gap"][-1] <= target * REACHED_SLACK
+    assert c["gap"][0] == pytest.approx(prob.gap_at_zero())
+
+
+def test_small_helpers():
+    assert geometric_budgets(10) == [1, 2, 4, 8, 10]
+    idx = thin_indices(10_000, 100)
+    assert idx[0] == 0 and idx[-1] == 9_999 and len(idx) <= 102
+    assert np.all(np.diff(idx) > 0)
+
+
+def test_local_generator_matches_the_documented_model():
+    from benchmarks.lasso import _local_sparse_regression
+
+    X, y, w = _local_sparse_regression(200, 30, n_informative=4, rho=0.5, snr=3.0,
+                                       random_state=0)
+    assert X.shape == (200, 30) and y.shape == (200,)
+    assert set(np.abs(w[w != 0])) == {1.0} and np.count_nonzero(w) == 4
+    assert np.linalg.norm(X @ w) / np.linalg.norm(y - X @ w) == pytest.approx(3.0)
