@@ -1,6 +1,6 @@
 """optsuite solvers: classical numerical optimization on one backend switch.
 
-Every solver takes ``backend="auto" | "cpu" | "gpu"`` and returns a :class:`Result`
+Every solver takes ``backend="auto" | "cpu" | "gpu"`` and returns a :class:`~solvers.Result`
 (a :class:`scipy.optimize.OptimizeResult`) with a per-iteration :class:`History`.
 """
 from .backend import get_backend

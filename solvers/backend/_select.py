@@ -139,7 +139,7 @@ def get_backend(spec="auto") -> Backend:
     Parameters
     ----------
     spec : {"cpu", "gpu", "auto"}, Backend or array, default "auto"
-        ``"cpu"``: numpy + numba. ``"gpu"``: cupy (raises :class:`GPUUnavailableError` when
+        ``"cpu"``: numpy + numba. ``"gpu"``: cupy (raises :class:`~solvers.backend.GPUUnavailableError` when
         cupy or a CUDA device is missing). ``"auto"``: the CPU, since no array was given to
         say otherwise. An array (dense or sparse) selects the device it lives on.
 

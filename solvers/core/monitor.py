@@ -51,7 +51,7 @@ class Monitor:
     A solver calls :meth:`record` once before the first iteration (``nit=0``) and once after
     each iteration; ``record`` returns True when the run must stop (the measure reached
     ``tol``, a value is not finite, or the callback raised ``StopIteration``). Then
-    :meth:`result` builds the :class:`Result`.
+    :meth:`result` builds the :class:`~solvers.Result`.
 
     Parameters
     ----------
