@@ -6,10 +6,12 @@ this package; users (and ``benchmarks``) put problems and solvers together.
 from solvers.core.optimality import duality_gap
 
 from . import datasets
+from .graphs import LabelPropagation, lattice_quadratic, two_moons_graph
 from .penalties import L1, L2, Box, ElasticNet
 from .smooth import LeastSquares, Logistic, Multinomial, Quadratic
 
 __all__ = [
-    "Box", "ElasticNet", "L1", "L2", "LeastSquares", "Logistic", "Multinomial", "Quadratic",
-    "datasets", "duality_gap",
+    "Box", "ElasticNet", "L1", "L2", "LabelPropagation", "LeastSquares", "Logistic",
+    "Multinomial", "Quadratic", "datasets", "duality_gap", "lattice_quadratic",
+    "two_moons_graph",
 ]

@@ -24,12 +24,15 @@ def _kernels(x):
 
 
 class L1:
-    """L1 penalty ``g(x) = alpha * ||x||_1``.
+    """L1 penalty ``g(x) = alpha * ||x||_1``, optionally restricted to ``x >= 0``.
 
     Parameters
     ----------
     alpha : float
         Regularization strength, >= 0.
+    positive : bool, default False
+        Add the constraint ``x >= 0`` (the non-negative lasso of Nutini et al. 2022, and
+        scikit-learn's ``positive=True``).
 
     Examples
     --------
@@ -38,28 +41,47 @@ class L1:
     array([-2.,  0.,  1.])
     """
 
-    def __init__(self, alpha):
+    def __init__(self, alpha, positive=False):
         self.alpha = check_scalar(alpha, "alpha", lower=0.0)
+        if not isinstance(positive, (bool, np.bool_)):
+            raise TypeError(f"positive must be True or False, got {positive!r}")
+        self.positive = bool(positive)
 
     def __repr__(self):
-        return f"L1(alpha={self.alpha:g})"
+        extra = ", positive=True" if self.positive else ""
+        return f"L1(alpha={self.alpha:g}{extra})"
+
+    @property
+    def cd_params(self):
+        """``(l1, l2, positive)``: the separable form ``l1 |x_j| + l2 x_j^2 / 2`` (+ ``x_j >= 0``)
+        that the compiled coordinate kernels know."""
+        return self.alpha, 0.0, self.positive
 
     def value(self, x):
         xp = array_namespace(x)
+        if self.positive and bool((x < 0).any()):
+            return np.inf
         return self.alpha * float(xp.abs(x).sum())
 
     def prox(self, x, step):
-        """Soft thresholding at ``alpha * step``."""
+        """Soft thresholding at ``alpha * step`` (then clipping at 0 when ``positive``)."""
+        if self.positive:
+            xp = array_namespace(x)
+            return xp.maximum(x - self.alpha * step, 0.0)
         return _kernels(x).soft_threshold(x, self.alpha * step)
 
     def prox_1d(self, value, step, j=None):
         """Prox of one coordinate (``j`` is unused: the penalty is separable and uniform)."""
         t = self.alpha * step
+        if self.positive:
+            return value - t if value > t else 0.0
         return value - t if value > t else (value + t if value < -t else 0.0)
 
     def subdiff_distance(self, x, grad):
         """Per-coordinate distance of ``-grad`` to the subdifferential of ``g`` at ``x``."""
         xp = array_namespace(x)
+        if self.positive:
+            return xp.where(x > 0, xp.abs(grad + self.alpha), xp.maximum(-grad - self.alpha, 0.0))
         return xp.where(x != 0, xp.abs(grad + self.alpha * xp.sign(x)),
                         xp.maximum(xp.abs(grad) - self.alpha, 0.0))
 
@@ -68,20 +90,26 @@ class L1:
         return x != 0
 
     def alpha_max(self, grad_at_zero):
-        """Smallest alpha for which 0 is a solution: ``||grad f(0)||_inf``."""
+        """Smallest alpha for which 0 is a solution: ``||grad f(0)||_inf``
+        (``max(-grad f(0))_+`` when ``positive``)."""
         xp = array_namespace(grad_at_zero)
+        if self.positive:
+            return max(float((-grad_at_zero).max()), 0.0)
         return float(xp.abs(grad_at_zero).max())
 
-    def conjugate(self, v):
-        """Indicator of ``{||v||_inf <= alpha}`` (0 or inf)."""
+    def _vmax(self, v):
         xp = array_namespace(v)
-        vmax = float(xp.abs(v).max()) if v.size else 0.0
-        return 0.0 if vmax <= self.alpha * (1 + _BALL_SLACK) else np.inf
+        if not v.size:
+            return 0.0
+        return float(v.max()) if self.positive else float(xp.abs(v).max())
+
+    def conjugate(self, v):
+        """Indicator of ``{||v||_inf <= alpha}`` (of ``{v <= alpha}`` when ``positive``)."""
+        return 0.0 if self._vmax(v) <= self.alpha * (1 + _BALL_SLACK) else np.inf
 
     def dual_scale(self, v):
-        """``min(1, alpha / ||v||_inf)``: scales ``v`` into the conjugate's domain."""
-        xp = array_namespace(v)
-        vmax = float(xp.abs(v).max()) if v.size else 0.0
+        """Largest ``c`` in (0, 1] with ``c v`` in the conjugate's domain."""
+        vmax = self._vmax(v)
         return 1.0 if vmax <= self.alpha else self.alpha / vmax
 
 
@@ -99,6 +127,11 @@ class L2:
 
     def __repr__(self):
         return f"L2(alpha={self.alpha:g})"
+
+    @property
+    def cd_params(self):
+        """``(l1, l2, positive)`` for the compiled coordinate kernels."""
+        return 0.0, self.alpha, False
 
     def value(self, x):
         return 0.5 * self.alpha * float((x * x).sum())
@@ -152,6 +185,11 @@ class ElasticNet:
 
     def __repr__(self):
         return f"ElasticNet(alpha={self.alpha:g}, l1_ratio={self.l1_ratio:g})"
+
+    @property
+    def cd_params(self):
+        """``(l1, l2, positive)`` for the compiled coordinate kernels."""
+        return self._l1, self._l2, False
 
     def value(self, x):
         xp = array_namespace(x)

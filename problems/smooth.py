@@ -76,6 +76,30 @@ class _DesignFit:
         """``(f(x), grad f(x))`` sharing the product ``X x``."""
         return self.value(x), self.grad(x)
 
+    # Coordinate-method state (DESIGN section 3): the linear predictor ``z = X x``. A
+    # coordinate step on ``x_j`` changes it by ``delta * X[:, j]``, so one step costs
+    # O(nnz of column j); the loss derivatives below are functions of ``z`` alone.
+    def state(self, x):
+        """The linear predictor ``z = X x`` that coordinate methods keep up to date."""
+        return self.X @ x
+
+    def value_from_state(self, z):
+        """``f(x)`` from ``z = X x``."""
+        return float(self._loss(z).sum()) / self.n_samples
+
+    def grad_from_state(self, z):
+        """``grad f(x) = X^T loss'(z) / n`` from ``z = X x``."""
+        return self.X.T @ self._dloss(z) / self.n_samples
+
+    def dual_from_state(self, z):
+        """The dual point ``theta = -loss'(z)`` (so ``grad f(x) = -X^T theta / n``)."""
+        return -self._dloss(z)
+
+    @property
+    def loss_curvature_bound(self):
+        """``sup loss''``: ``X^T X * loss_curvature_bound / n`` bounds the Hessian."""
+        return self._lipschitz_factor
+
     def __repr__(self):
         kind = "sparse" if self.backend.issparse(self.X) else "dense"
         return (f"{type(self).__name__}(n_samples={self.n_samples}, n_features={self.n_features}, "
@@ -124,6 +148,19 @@ class LeastSquares(_DesignFit):
         """Hessian ``X^T X / n`` (sparse when ``X`` is)."""
         H = self.X.T @ self.X
         return H / self.n_samples
+
+    glm_loss = "squared"
+
+    def _loss(self, z):
+        r = z - self.y
+        return r * r / 2
+
+    def _dloss(self, z):
+        return z - self.y
+
+    def curvature_weights(self, z):
+        """``loss''(z)``: the Hessian is ``X^T diag(w) X / n`` (all ones here)."""
+        return self.backend.xp.ones_like(z)
 
     def dual_point(self, x):
         return self.y - self.X @ x
@@ -201,6 +238,19 @@ class Logistic(_DesignFit):
             D = self.backend.sparse.diags(d)
             return (self.X.T @ D @ self.X)
         return self.X.T @ (d[:, None] * self.X)
+
+    glm_loss = "logistic"
+
+    def _loss(self, z):
+        return self.backend.kernels.log1pexp(-self.y * z)
+
+    def _dloss(self, z):
+        return -self.y * self.backend.kernels.expit(-self.y * z)
+
+    def curvature_weights(self, z):
+        """``loss''(z) = sigma(z)(1 - sigma(z))``: the Hessian is ``X^T diag(w) X / n``."""
+        s = self.backend.kernels.expit(z)
+        return s * (1 - s)
 
     def dual_point(self, x):
         return self.y * self.backend.kernels.expit(-self._margins(x))

@@ -95,7 +95,8 @@ class Monitor:
         measure = float(measure)
         self.nit = nit
         self.last_fun, self.last_measure = fun, measure
-        self.history.append(objective=fun, measure=measure, time=self.clock.elapsed(), **extra)
+        self.history.append(objective=fun, measure=measure, time=self.clock.elapsed(), nit=nit,
+                            **extra)
         stop = False
         if not (math.isfinite(fun) and math.isfinite(measure)):
             self.status, stop = NUMERICAL_ERROR, True
