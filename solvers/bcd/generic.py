@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.optimality import duality_gap, prox_grad_mapping_norm
-from ..core.result import LINESEARCH_FAILED
+from ..core.result import LINESEARCH_FAILED, STALLED
 from . import updates as U
 from .oracles import QuadraticOracle
 from .partitions import Partition
@@ -70,6 +70,11 @@ def _pad(M, width):
 def measure_fn(name, f, g, oracle, L):
     """``measure(x, F)`` for the engine: duality gap from the oracle's dual point, or the
     prox-gradient mapping norm with step ``1 / max_i L_i``."""
+    shape = getattr(oracle, "shape", None)
+    if name == "gap" and shape is not None:
+        def m(x, F):
+            return duality_gap(f, g, x.reshape(shape), grad=oracle.grad.reshape(shape), primal=F)
+        return m
     if name == "gap":
         def m(x, F):
             return duality_gap(f, g, x, grad=oracle.grad, primal=F, theta=oracle.dual())
@@ -100,13 +105,14 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
     supp = _support(x, xp)
     if monitor.record(0, x, F, measure(x, F), support=int(supp.sum()), block=-1):
         return F, counts
-    stable = 0
+    stable = idle = 0
+    n_blocks = part.n_blocks if part is not None else max(1, n // max(block_size or 1, 1))
     for it in range(1, max_iter + 1):
         b, b_id = _select(rule, blocks, block_size, part, setup, g, x, oracle, rng, it, xp,
                           forest_solver, adjacency)
         grad_b = oracle.grad[b]
         x_b = x[b]
-        Lb = _block_L(setup, b, b_id, oracle, xp)
+        Lb = _block_L(setup, b, b_id, oracle, xp) if update == "gradient" else None
         t = 1.0
         if update == "gradient":
             delta = U.gradient_step(g, x_b, grad_b, Lb, xp)
@@ -129,6 +135,15 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
                     break
         if t != 1.0:
             delta = t * delta
+        if not bool((delta != 0).any()):
+            idle += 1
+            # a greedy rule picks the block with the best score: if its step is zero no
+            # block can move; for randomized rules wait for a full pass of zero steps
+            if rule not in RANDOMIZED or idle >= 2 * n_blocks + 10:
+                monitor.stop_with(STALLED)
+                break
+        else:
+            idle = 0
         x[b] = x_b + delta
         oracle.apply(b, delta)
         counts["njev"] += 1
@@ -184,11 +199,10 @@ def _select(rule, blocks, block_size, part, setup, g, x, oracle, rng, it, xp, fo
         return xp.asarray(part.block(i)), i
     s = coordinate_scores(rule, g, x, oracle.grad, setup.L, setup.d, xp)
     if blocks == "forest":
-        from .forest import greedy_forest
-        order = np.argsort(-_to_host(s), kind="stable")
-        order = order[_to_host(s)[order] > 0] if bool((s > 0).any()) else order[:1]
-        nodes = greedy_forest(adjacency, order, max_size=block_size)
-        return xp.asarray(np.sort(nodes)), -1
+        sh = _to_host(s)
+        order = np.argsort(-sh, kind="stable")
+        order = order[sh[order] > 0] if bool((sh > 0).any()) else order[:1]
+        return xp.asarray(np.sort(adjacency.grow(order, block_size))), -1
     k = min(block_size, n)
     idx = xp.argpartition(-s, k - 1)[:k] if k < n else xp.arange(n)
     return xp.sort(idx), -1
@@ -223,6 +237,29 @@ def _support_newton(oracle, g, x, supp, xp, F):
     return True, ev
 
 
+class ForestGrower:
+    """Greedy forest blocks of a fixed graph, with the graph's pattern and work arrays kept
+    between iterations (see :func:`solvers.bcd.forest.greedy_forest`)."""
+
+    def __init__(self, adjacency):
+        from .forest import _as_pattern
+        self.indptr, self.indices, n = _as_pattern(adjacency)
+        self.shape = (n, n)
+        self.member = np.zeros(n, dtype=np.int8)
+        self.parent = np.empty(n, dtype=np.int64)
+        self.size = np.empty(n, dtype=np.int64)
+        self.stamp = np.full(n, -1, dtype=np.int64)
+        self.out = np.empty(n, dtype=np.int64)
+
+    def grow(self, order, max_size=None):
+        from .forest import _greedy_forest_kernel
+        order = np.ascontiguousarray(order, dtype=np.int64)
+        m = order.size if max_size is None else min(int(max_size), order.size)
+        count = _greedy_forest_kernel(self.indptr, self.indices, order, m, self.member,
+                                      self.parent, self.size, self.stamp, self.out)
+        return self.out[:count].copy()
+
+
 def check_forest_blocks(part, adjacency):
     """Raise unless every block of ``part`` induces a forest of ``adjacency``."""
     from .forest import is_forest
@@ -241,12 +278,12 @@ def forest_partition_for(kind, f, adjacency):
         shape = getattr(f, "grid_shape", None)
         if shape is None:
             raise TypeError("partition='red_black' needs `grid_shape` from the smooth part")
-        return Partition(fo.red_black_partition(shape), n)
+        return Partition(fo.red_black_partition(shape, getattr(f, "grid_index", None)), n)
     if kind == "two_forest":
         shape = getattr(f, "grid_shape", None)
         if shape is None:
             raise TypeError("partition='two_forest' needs `grid_shape` from the smooth part")
-        return Partition(fo.two_forest_partition(shape), n)
+        return Partition(fo.two_forest_partition(shape, getattr(f, "grid_index", None)), n)
     return Partition(fo.forest_partition(adjacency), n)
 
 

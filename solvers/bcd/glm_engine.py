@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..core.optimality import duality_gap, prox_grad_mapping_norm
+from ..core.result import STALLED
 from . import _kernels as K
 
 
@@ -163,7 +164,10 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         support = int(np.count_nonzero(st.x))
         stop = monitor.record(nit, st.x, F, m, support=support, ws_size=int(W.size),
                               updates=int(steps))
-        if stop or nit >= max_iter or outer >= max_iter or (steps == 0 and W.size == p):
+        if stop or nit >= max_iter or outer >= max_iter:
+            break
+        if steps == 0 and W.size == p:
+            monitor.stop_with(STALLED)
             break
         if steps == 0:
             ws_size = min(p, 2 * max(ws_size, W.size))
@@ -233,10 +237,10 @@ def solve_epochs(st, monitor, *, rule, max_iter, rng):
             order = rng.choice(p, size=p, p=probs)
         order = np.ascontiguousarray(order, dtype=np.int64)
         if sp.issparse(st.Xk):
-            K.cd_epoch_csc(st.Xk.indptr, st.Xk.indices, st.Xk.data, st.y, st.z, st.x, L, order,
+            big = K.cd_epoch_csc(st.Xk.indptr, st.Xk.indices, st.Xk.data, st.y, st.z, st.x, L, order,
                            st.loss, float(st.n), st.l1, st.l2, st.pos)
         else:
-            K.cd_epoch_dense(st.Xk, st.y, st.z, st.x, L, order, st.loss, float(st.n), st.l1,
+            big = K.cd_epoch_dense(st.Xk, st.y, st.z, st.x, L, order, st.loss, float(st.n), st.l1,
                              st.l2, st.pos)
         nit += p
         if epoch % 10 == 0:
@@ -245,5 +249,8 @@ def solve_epochs(st, monitor, *, rule, max_iter, rng):
         nfev += 1
         njev += 1
         if monitor.record(nit, st.x, F, m, support=int(np.count_nonzero(st.x))):
+            break
+        if big == 0.0 and rule == "cyclic":
+            monitor.stop_with(STALLED)
             break
     return F, dict(nfev=nfev, njev=njev, nhev=0, n_epochs=epoch)

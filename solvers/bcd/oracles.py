@@ -87,7 +87,7 @@ class QuadraticOracle:
         self._grad = self.Q @ x - self.b
 
     def value(self):
-        return float(self.x @ (self._grad - self.b)) / 2
+        return float(self.x @ (self._grad - self.b)) / 2 + float(getattr(self.f, "c", 0.0))
 
     def value_at(self, b, delta):
         # f(x + e_b delta) = f(x) + g_b^T delta + delta^T Q_bb delta / 2

@@ -9,7 +9,7 @@ from ..core.validation import check_option, check_scalar, check_x0, require
 from ..proximal._common import finish_x, place_on_backend
 from . import glm_engine
 from .generic import (
-    check_forest_blocks, forest_partition_for, make_forest_solver, solve_generic,
+    ForestGrower, check_forest_blocks, forest_partition_for, make_forest_solver, solve_generic,
 )
 from .oracles import GLMOracle, QuadraticOracle, make_oracle
 from .partitions import PARTITIONS, make_partition
@@ -221,9 +221,11 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
                 hs = bk.to_host(oracle.hess_rowsum()) if partition.endswith("_hess") else None
                 part = make_partition(partition, n, block_size, lipschitz=Lh, hess_rowsum=hs,
                                       rng=rng)
-        elif blocks == "forest" and adjacency is None:
-            raise TypeError(f"blocks='forest' needs `adjacency` (the variable graph) from "
-                            f"{type(f).__name__}")
+        elif blocks == "forest":
+            if adjacency is None:
+                raise TypeError(f"blocks='forest' needs `adjacency` (the variable graph) from "
+                                f"{type(f).__name__}")
+            adjacency = ForestGrower(adjacency)
         if update == "exact" and (blocks == "forest" or partition in GRAPH_PARTITIONS):
             forest_solver = make_forest_solver(oracle, bk)
         n_blocks = part.n_blocks if part is not None else max(1, n // max(block_size or 1, 1))

@@ -17,11 +17,12 @@ def _to_host(a):
     return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
-def model_solve(M, grad_b, x_b, g, xp, *, tol=1e-12):
+def model_solve(M, grad_b, x_b, g, xp, *, tol=0.0):
     """Minimize ``grad_b^T d + d^T M d / 2 + g(x_b + d)`` over ``d``; return ``d``.
 
-    Smooth case: one linear solve. Separable penalties with ``cd_params``: coordinate descent
-    on the (small) block model to ``tol``; other penalties: proximal gradient on the model.
+    Smooth case: one linear solve. Separable penalties with ``cd_params``: greedy coordinate
+    descent on the (small) block model until no coordinate step changes it (or its
+    subdifferential distances are <= ``tol``); other penalties: proximal gradient on the model.
     """
     if g is None:
         return xp.linalg.solve(M, -grad_b)

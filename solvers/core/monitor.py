@@ -10,6 +10,7 @@ from .result import (
     CONVERGED,
     MAX_ITER,
     NUMERICAL_ERROR,
+    STALLED,
     STATUS_NAMES,
     Clock,
     History,
@@ -127,6 +128,9 @@ class Monitor:
         if self.status == NUMERICAL_ERROR:
             return (f"{self.solver} stopped at iteration {self.nit}: non-finite objective or "
                     f"{name} ({self.last_fun!r}, {m!r}); check the data scaling and step size")
+        if self.status == STALLED:
+            return (f"{self.solver} stalled at iteration {self.nit}: no step changes the iterate, "
+                    f"{name} {m:.3e} > tol {tol:.1e} is at its rounding floor; use a larger tol")
         return f"{self.solver} {STATUS_NAMES.get(self.status, 'stopped')} at iteration {self.nit}: {name} {m:.3e}"
 
     def result(self, x, fun, **counts):

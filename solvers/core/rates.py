@@ -107,3 +107,35 @@ def fit_sublinear_rate(errors, iterations=None, *, start=1, stop=None, min_value
         raise ValueError("iterations must be positive for a sublinear fit (use start >= 1)")
     slope, icpt, r2 = _lstsq(np.log(k), np.log(e))
     return RateFit(float(slope), float(np.exp(icpt)), float(r2), int(e.size))
+
+
+def fit_convergence_order(errors, *, start=0, stop=None, min_value=0.0):
+    """Fit ``errors[k+1] ~ C * errors[k]**q`` and return the order q.
+
+    q = 1 with C < 1 is linear convergence, q > 1 superlinear (q = 2 quadratic, as for
+    Newton's method near a nondegenerate solution).
+
+    Parameters
+    ----------
+    errors : array_like
+        A positive error sequence (e.g. the tail of a suboptimality or gap history).
+    start, stop : int
+        Slice of the sequence used for the fit.
+    min_value : float
+        Errors at or below this value (the rounding floor) end the sequence used.
+
+    Returns
+    -------
+    RateFit
+        ``rate`` is q, ``constant`` is C.
+    """
+    e = np.asarray(errors, dtype=float).ravel()[slice(start, stop)]
+    bad = np.flatnonzero(~np.isfinite(e) | (e <= min_value))
+    if bad.size:
+        e = e[: bad[0]]
+    if e.size < 3:
+        raise ValueError(
+            f"need at least 3 positive finite errors above {min_value:g} to fit an order, got {e.size}"
+        )
+    q, icpt, r2 = _lstsq(np.log(e[:-1]), np.log(e[1:]))
+    return RateFit(float(q), float(np.exp(icpt)), float(r2), int(e.size))

@@ -12,6 +12,7 @@ MAX_ITER = 1
 NUMERICAL_ERROR = 2
 LINESEARCH_FAILED = 3
 DIVERGED = 4
+STALLED = 5
 CALLBACK_STOP = 99
 
 STATUS_NAMES = {
@@ -20,6 +21,7 @@ STATUS_NAMES = {
     NUMERICAL_ERROR: "non-finite value",
     LINESEARCH_FAILED: "line search failed",
     DIVERGED: "diverged",
+    STALLED: "stalled (no further progress in floating point)",
     CALLBACK_STOP: "stopped by callback",
 }
 
@@ -95,7 +97,8 @@ class Result(OptimizeResult):
         True only when the optimality measure reached ``tol``.
     status : int
         0 converged, 1 max_iter reached, 2 non-finite value, 3 line search failed,
-        4 diverged, 99 stopped by the callback.
+        4 diverged, 5 stalled (no step changes the iterate: the measure is at its rounding
+        floor above ``tol``), 99 stopped by the callback.
     message : str
         What stopped the run, naming the measure and where it ended.
     nit, nfev, njev, nhev : int
