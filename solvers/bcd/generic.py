@@ -93,8 +93,13 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
     """Run the general engine; returns ``(F, counts)``."""
     xp = oracle.xp
     n = x.shape[0]
-    need_d = rule in ("gsd", "gsq")
+    need_d = rule == "gsd" or (rule == "gsq" and part is not None and part.index.shape[1] > 1)
     setup = BlockSetup(oracle, part, xp, rule, update, blocks, need_d)
+    if need_d and setup.d is None and not (rule == "gsq" and g is None and setup.Mb_inv is not None):
+        raise TypeError(
+            f"rule={rule!r} needs the diagonal curvature bound d_i = sum_j |H_ij|: give "
+            f"{type(f).__name__} a `curvature_bound` matrix (or `hess` on small problems), or "
+            "use rule='gsl'")
     L = setup.L
     if L is None and update == "gradient":
         raise TypeError(f"update='gradient' needs coordinate_lipschitz from {type(f).__name__}")

@@ -26,6 +26,11 @@ from ..core.result import STALLED
 from . import _kernels as K
 
 
+#: Working sets up to this size keep a dense model Hessian (Gram) and run single-coordinate
+#: greedy steps at O(|W|) each; larger sparse ones use the implicit sparse kernels.
+DENSE_GRAM_MAX = 1000
+
+
 def design_arrays(X):
     """``("csc", indptr, indices, data)`` or ``("dense", X_fortran)`` for the kernels."""
     if sp.issparse(X):
@@ -115,6 +120,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
     if monitor.record(0, st.x, F, m, support=support, ws_size=0, updates=0):
         return F, dict(nfev=nfev, njev=njev, nhev=nhev, n_outer=outer)
     use_newton = update == "newton" and st.loss != 0
+    prev_supp = None
     while True:
         outer += 1
         max_dist = K.all_scores(rule_code, st.x, grad, st.Lcoord, dfull, st.l1, st.l2, st.pos,
@@ -136,16 +142,39 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
             nhev += 1
         else:
             w = float(getattr(st.f, "loss_curvature_bound", 1.0))
-        H = _gram(Xw, w, st.n)
-        dH = np.abs(H).sum(axis=1)
         xw0 = st.x[W].copy()
         xw = xw0.copy()
         gq = grad[W].copy()
         eps = max(inner_ratio * max_dist, 1e-300)
-        steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps,
-                                 200 * W.size + 1000)
-        if active_set_newton:
-            steps += _support_newton(H, gq, xw, st.l1, st.l2, st.pos, rule_code, eps, dH)
+        max_steps = 200 * W.size + 1000
+        supp_now = W[xw0 != 0]
+        try_newton = active_set_newton and prev_supp is not None and \
+            np.array_equal(supp_now, prev_supp)
+        prev_supp = supp_now
+        if sp.issparse(Xw) and W.size > DENSE_GRAM_MAX:
+            # implicit model Hessian through the sparse rows/columns of X_W
+            Xw = Xw if Xw.has_sorted_indices else Xw.sorted_indices()
+            Xr = Xw.tocsr()
+            wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
+            row_nnz = np.diff(Xr.indptr).astype(np.float64)
+            touch = float(row_nnz @ row_nnz) / W.size  # mean neighbours touched per step
+            if touch > 0.25 * W.size:
+                steps = K.sparse_block_greedy_cd(Xw.indptr, Xw.indices, Xw.data, wrow, gq, xw,
+                                                 st.l1, st.l2, st.pos, rule_code, eps,
+                                                 max_steps, 0.2)
+            else:
+                steps = K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr,
+                                           Xr.indices, Xr.data, wrow, gq, xw, st.l1, st.l2,
+                                           st.pos, rule_code, eps, max_steps)
+            if try_newton:
+                steps += _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps)
+        else:
+            H = _gram(Xw, w, st.n)
+            dH = np.abs(H).sum(axis=1)
+            steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps,
+                                     max_steps)
+            if try_newton:
+                steps += _support_newton(H, gq, xw, st.l1, st.l2, st.pos, rule_code, eps, dH)
         d = xw - xw0
         if np.any(d):
             Xd = np.asarray(Xw @ d).ravel()
@@ -212,6 +241,40 @@ def _support_newton(H, gq, xw, l1, l2, pos, rule_code, eps, dH):
     xw[S] = new
     gq += H[:, S] @ dS
     K.gram_greedy_cd(H, gq, xw, dH, l1, l2, pos, rule_code, eps, 10 * xw.size + 100)
+    return int(S.size)
+
+
+def _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps):
+    """Sparse counterpart of :func:`_support_newton`: the support block of the model Hessian
+    is formed from the support's columns only."""
+    S = np.flatnonzero(xw)
+    if S.size == 0:
+        return 0
+    XS = Xw[:, S]
+    sgn = np.sign(xw[S])
+    rhs = -(gq[S] + st.l1 * sgn + st.l2 * xw[S])
+    if S.size <= DENSE_GRAM_MAX:
+        HS = np.asarray((XS.T @ sp.diags(wrow) @ XS).toarray()) + st.l2 * np.eye(S.size)
+        try:
+            dS = np.linalg.solve(HS, rhs)
+        except np.linalg.LinAlgError:
+            return 0
+    else:
+        # conjugate gradients with products by X_S and X_S^T only
+        from scipy.sparse.linalg import LinearOperator, cg
+        XSr = XS.tocsr()
+        op = LinearOperator((S.size, S.size), dtype=np.float64,
+                            matvec=lambda v: XS.T @ (wrow * (XSr @ v)) + st.l2 * v)
+        dS, info = cg(op, rhs, rtol=1e-12, atol=0.0, maxiter=10 * S.size)
+        if info != 0:
+            return 0
+    new = xw[S] + dS
+    if not np.all(np.sign(new) == sgn) or not np.all(np.isfinite(new)):
+        return 0
+    xw[S] = new
+    gq += np.asarray(Xw.T @ (wrow * np.asarray(XS @ dS).ravel())).ravel()
+    K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr, Xr.indices, Xr.data, wrow,
+                       gq, xw, st.l1, st.l2, st.pos, rule_code, eps, 10 * xw.size + 100)
     return int(S.size)
 
 

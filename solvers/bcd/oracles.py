@@ -161,9 +161,10 @@ class GeneralOracle:
     def block_hessian(self, b):
         f, xp = self.f, self.xp
         hess = getattr(f, "hess", None)
-        if hess is not None:
-            return self._hess_block(_flat_hess(hess(self.x.reshape(self.shape)), self.x.size), b)
         hvp = getattr(f, "hvp", None)
+        # the full Hessian only for small problems; otherwise |b| Hessian-vector products
+        if hess is not None and (hvp is None or self.x.size <= FULL_HESSIAN_MAX):
+            return self._hess_block(_flat_hess(hess(self.x.reshape(self.shape)), self.x.size), b)
         if hvp is None:
             raise TypeError(f"update='newton' needs `hess` or `hvp` from {type(f).__name__}")
         cols = []
@@ -190,12 +191,17 @@ class GeneralOracle:
 
     def hess_rowsum(self):
         hess = getattr(self.f, "curvature_bound", None)
-        if hess is None and getattr(self.f, "hess", None) is not None:
+        if hess is None and getattr(self.f, "hess", None) is not None \
+                and self.x.size <= FULL_HESSIAN_MAX:
             hess = self.f.hess(self.x.reshape(self.shape))
         if hess is None:
             return None
         H = _flat_hess(hess, self.x.size)
         return self.xp.asarray(abs(H).sum(axis=1)).ravel()
+
+
+#: Largest variable size for which the general oracle forms the full Hessian.
+FULL_HESSIAN_MAX = 2000
 
 
 def _flat_hess(H, m):

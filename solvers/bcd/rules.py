@@ -104,10 +104,11 @@ def block_scores(rule, part, g, x, grad, L, d, Lb, Mb_inv, xp):
     if rule == "gsq" and g is None and Mb_inv is not None:
         G = _padded(grad, index, xp)
         return xp.einsum("bi,bij,bj->b", G, Mb_inv, G)
-    if rule == "gsq":
-        dec, _ = quad_model_decrease(g, x, grad, d, xp)
-        return _padded(dec, index, xp).sum(axis=1)
     Lc = Lb[xp.asarray(part.block_of)]
+    if rule == "gsq":
+        # single coordinates: M_b = L_i; larger blocks with a penalty: the separable bound d
+        dec, _ = quad_model_decrease(g, x, grad, Lc if index.shape[1] == 1 else d, xp)
+        return _padded(dec, index, xp).sum(axis=1)
     dec, step = quad_model_decrease(g, x, grad, Lc, xp)
     if rule == "gs-r":
         return (_padded(step, index, xp) ** 2).sum(axis=1)
