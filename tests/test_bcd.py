@@ -368,3 +368,30 @@ def test_gpu_variable_blocks_match_cpu(update):
                       tol=1e-10, max_iter=20000)
     assert gpu.success
     np.testing.assert_allclose(cp.asnumpy(gpu.x), cpu.x, atol=1e-7)
+
+
+@pytest.mark.parametrize("density", [0.01, 0.08])   # heap-selected steps / greedy variable blocks
+@pytest.mark.parametrize("rule", ["gsl", "gsd", "gs-q", "gs-r"])
+@pytest.mark.parametrize("kind", ["ls", "logistic"])
+def test_sparse_working_set_kernels(monkeypatch, density, rule, kind):
+    from solvers.bcd import glm_engine
+    monkeypatch.setattr(glm_engine, "DENSE_GRAM_MAX", 4)
+    r = np.random.default_rng(5)
+    n, p = 300, 200
+    X = sp.random(n, p, density=density, format="csr", random_state=5,
+                  data_rvs=r.standard_normal)
+    w = np.zeros(p)
+    w[:10] = r.standard_normal(10)
+    if kind == "ls":
+        y = X @ w + 0.05 * r.standard_normal(n)
+        f = problems.LeastSquares(X, y)
+    else:
+        y = np.where(X @ w + 0.1 * r.standard_normal(n) > 0, 1.0, -1.0)
+        f = problems.Logistic(X, y)
+    alpha = np.abs(f.grad(np.zeros(p))).max() / 20
+    g = problems.L1(alpha)
+    for asn in (False, True):
+        res = solvers.bcd(f, g, rule=rule, update="newton", tol=1e-12, active_set_newton=asn)
+        assert res.success, res.message
+        assert _rel_gap(f, g, res.x) < 1e-8
+        assert res.history.ws_size.max() > 4  # the sparse kernels ran

@@ -381,7 +381,7 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
 
 @numba.njit(**_JIT)
 def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, pos_only, rule,
-                           eps, max_steps, block_frac):
+                           eps, max_steps, block_frac, dH):
     """Greedy *variable blocks* on the working-set model, for sparse designs where a single
     greedy step would touch too many neighbours.
 
@@ -392,7 +392,7 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
     with a fresh partial derivative (a Gauss-Seidel block update, O(nnz of the block's
     columns)). Stops when the largest subdifferential distance is <= eps; returns the number
     of coordinate steps. ``xw`` is updated in place; the final model gradient is written to
-    ``g0``'s companion through the returned array.
+    ``g0`` in place. ``dH`` holds the row-sum bounds ``sum_k |H_jk|`` for the GSD rule.
     """
     m = xw.shape[0]
     n = wrow.shape[0]
@@ -406,7 +406,6 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
     u = np.zeros(n)
     gq = g0.copy()
     score = np.zeros(m)
-    dH = np.ones(m)
     B = max(1, int(np.ceil(block_frac * m)))
     steps = 0
     while steps < max_steps:

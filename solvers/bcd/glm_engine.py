@@ -159,9 +159,11 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
             row_nnz = np.diff(Xr.indptr).astype(np.float64)
             touch = float(row_nnz @ row_nnz) / W.size  # mean neighbours touched per step
             if touch > 0.25 * W.size:
+                absX = abs(Xw)
+                dH = np.asarray(absX.T @ (wrow * np.asarray(absX.sum(axis=1)).ravel())).ravel()
                 steps = K.sparse_block_greedy_cd(Xw.indptr, Xw.indices, Xw.data, wrow, gq, xw,
                                                  st.l1, st.l2, st.pos, rule_code, eps,
-                                                 max_steps, 0.2)
+                                                 max_steps, 0.2, dH)
             else:
                 steps = K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr,
                                            Xr.indices, Xr.data, wrow, gq, xw, st.l1, st.l2,
