@@ -25,12 +25,31 @@ class _DesignFit:
 
     _lipschitz_factor = 1.0  # sup of loss'' (1 for squares, 1/4 for logistic)
 
-    def __init__(self, X, y, backend="auto"):
+    def __init__(self, X, y, backend="auto", *, offset=None):
         bk = resolve_backend(backend, X, y)
         self.backend = bk
         self.X = check_matrix(X, "X", backend=bk)
         self.n_samples, self.n_features = self.X.shape
         self.y = self._check_labels(y)
+        self.offset = self._check_offset(offset)
+
+    def _check_offset(self, offset):
+        """``None`` (no offset), or a finite scalar / vector of length ``n_samples`` kept as a
+        vector on the data's device."""
+        if offset is None:
+            return None
+        if np.ndim(offset) == 0:
+            value = float(offset)
+            if not np.isfinite(value):
+                raise ValueError(f"offset must be finite, got {value}")
+            return self.backend.xp.full(self.n_samples, value, dtype=self.X.dtype)
+        return check_vector(offset, "offset", size=self.n_samples, dtype=self.X.dtype,
+                            backend=self.backend)
+
+    def _linear(self, x):
+        """The linear predictor ``X x + offset``."""
+        z = self.X @ x
+        return z if self.offset is None else z + self.offset
 
     def _check_labels(self, y):
         return check_vector(y, "y", size=self.n_samples, dtype=self.X.dtype, backend=self.backend)
@@ -49,10 +68,20 @@ class _DesignFit:
         bk = get_backend(backend)
         if bk == self.backend:
             return self
-        return type(self)(bk.to_device(self.X), bk.to_device(self.y), **self._init_kwargs())
+        kwargs = self._init_kwargs()
+        if self.offset is not None:
+            kwargs["offset"] = bk.to_device(self.backend.to_host(self.offset))
+        return type(self)(bk.to_device(self.X), bk.to_device(self.y), **kwargs)
 
     def _init_kwargs(self):
         return {}
+
+    def _offset_conjugate(self, theta):
+        """The offset's share of ``(1/n) sum_i loss_i^*(-theta_i)``: with
+        ``loss_i(z) = l(z + o_i)``, ``loss_i^*(-t) = l^*(-t) + t o_i``."""
+        if self.offset is None:
+            return 0.0
+        return float(theta @ self.offset) / self.n_samples
 
     def design_rmatvec(self, theta):
         """``X^T theta / n`` (flattened), the map from dual to primal space."""
@@ -76,19 +105,19 @@ class _DesignFit:
         """``(f(x), grad f(x))`` sharing the product ``X x``."""
         return self.value(x), self.grad(x)
 
-    # Coordinate-method state (DESIGN section 3): the linear predictor ``z = X x``. A
-    # coordinate step on ``x_j`` changes it by ``delta * X[:, j]``, so one step costs
+    # Coordinate-method state (DESIGN section 3): the linear predictor ``z = X x + offset``.
+    # A coordinate step on ``x_j`` changes it by ``delta * X[:, j]``, so one step costs
     # O(nnz of column j); the loss derivatives below are functions of ``z`` alone.
     def state(self, x):
-        """The linear predictor ``z = X x`` that coordinate methods keep up to date."""
-        return self.X @ x
+        """The linear predictor ``z = X x + offset`` that coordinate methods keep up to date."""
+        return self._linear(x)
 
     def value_from_state(self, z):
-        """``f(x)`` from ``z = X x``."""
+        """``f(x)`` from the state ``z``."""
         return float(self._loss(z).sum()) / self.n_samples
 
     def grad_from_state(self, z):
-        """``grad f(x) = X^T loss'(z) / n`` from ``z = X x``."""
+        """``grad f(x) = X^T loss'(z) / n`` from the state ``z``."""
         return self.X.T @ self._dloss(z) / self.n_samples
 
     def dual_from_state(self, z):
@@ -107,7 +136,7 @@ class _DesignFit:
 
 
 class LeastSquares(_DesignFit):
-    """Least squares ``f(x) = ||X x - y||^2 / (2 n)``.
+    """Least squares ``f(x) = ||X x + offset - y||^2 / (2 n)``.
 
     Parameters
     ----------
@@ -115,6 +144,9 @@ class LeastSquares(_DesignFit):
     y : array of shape (n_samples,)
     backend : {"auto", "cpu", "gpu"}
         Where the data is kept; "auto" keeps it where it is.
+    offset : float or array of shape (n_samples,), optional
+        A fixed term added to the linear predictor (an intercept held fixed, or a GLM
+        offset); default none. For least squares it is the same as fitting ``y - offset``.
 
     Notes
     -----
@@ -130,14 +162,14 @@ class LeastSquares(_DesignFit):
     """
 
     def value(self, x):
-        r = self.X @ x - self.y
+        r = self._linear(x) - self.y
         return float(r @ r) / (2 * self.n_samples)
 
     def grad(self, x):
-        return self.X.T @ (self.X @ x - self.y) / self.n_samples
+        return self.X.T @ (self._linear(x) - self.y) / self.n_samples
 
     def value_and_grad(self, x):
-        r = self.X @ x - self.y
+        r = self._linear(x) - self.y
         return float(r @ r) / (2 * self.n_samples), self.X.T @ r / self.n_samples
 
     def hvp(self, x, v):
@@ -163,20 +195,21 @@ class LeastSquares(_DesignFit):
         return self.backend.xp.ones_like(z)
 
     def dual_point(self, x):
-        return self.y - self.X @ x
+        return self.y - self._linear(x)
 
     def value_grad_dual(self, x):
         """``(f(x), grad f(x), dual_point(x))`` from one product with X and one with X^T."""
-        r = self.X @ x - self.y
+        r = self._linear(x) - self.y
         return float(r @ r) / (2 * self.n_samples), self.X.T @ r / self.n_samples, -r
 
     def loss_conjugate(self, theta):
         # (1/n) sum_i loss_i^*(-theta_i) with loss_i(z) = (z - y_i)^2 / 2
-        return (float(theta @ theta) / 2 - float(theta @ self.y)) / self.n_samples
+        return ((float(theta @ theta) / 2 - float(theta @ self.y)) / self.n_samples
+                + self._offset_conjugate(theta))
 
 
 class Logistic(_DesignFit):
-    """Binary logistic loss ``f(x) = (1/n) sum_i log(1 + exp(-y_i x_i^T x))``.
+    """Binary logistic loss ``f(x) = (1/n) sum_i log(1 + exp(-y_i (x_i^T x + offset_i)))``.
 
     Parameters
     ----------
@@ -184,12 +217,16 @@ class Logistic(_DesignFit):
     y : array of shape (n_samples,)
         Labels in {-1, +1} (see :func:`problems.datasets.normalize_labels`).
     backend : {"auto", "cpu", "gpu"}
+    offset : float or array of shape (n_samples,), optional
+        A fixed term added to the linear predictor, e.g. an unpenalized intercept held
+        fixed while the coefficients are solved for (default none).
 
     Notes
     -----
     ``loss'' <= 1/4`` gives ``lipschitz = ||X||_2^2 / (4 n)``. The dual point is
-    ``theta_i = y_i sigma(-y_i z_i)`` with ``z = X x``, and
-    ``loss^*(-theta_i) = p log p + (1 - p) log(1 - p)`` with ``p = y_i theta_i in [0, 1]``.
+    ``theta_i = y_i sigma(-y_i z_i)`` with ``z = X x + offset``, and
+    ``loss^*(-theta_i) = p log p + (1 - p) log(1 - p) + theta_i offset_i`` with
+    ``p = y_i theta_i in [0, 1]``.
     """
 
     _lipschitz_factor = 0.25
@@ -207,7 +244,7 @@ class Logistic(_DesignFit):
         return y
 
     def _margins(self, x):
-        return self.y * (self.X @ x)
+        return self.y * self._linear(x)
 
     def value(self, x):
         m = self._margins(x)
@@ -224,7 +261,7 @@ class Logistic(_DesignFit):
         return val, -(self.X.T @ (self.y * k.expit(-m))) / self.n_samples
 
     def _weights(self, x):
-        s = self.backend.kernels.expit(self.X @ x)
+        s = self.backend.kernels.expit(self._linear(x))
         return s * (1 - s)
 
     def hvp(self, x, v):
@@ -267,7 +304,7 @@ class Logistic(_DesignFit):
         xp = self.backend.xp
         p = xp.clip(self.y * theta, 0.0, 1.0)
         ent = _xlogx(p, xp) + _xlogx(1 - p, xp)
-        return float(ent.sum()) / self.n_samples
+        return float(ent.sum()) / self.n_samples + self._offset_conjugate(theta)
 
 
 def _xlogx(p, xp):

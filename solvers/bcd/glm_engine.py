@@ -137,51 +137,28 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         if W.size == 0:
             W = np.array([int(np.argmax(dist))])
         Xw = st.columns(W)
-        if use_newton:
-            w = np.asarray(st.f.curvature_weights(st.z), dtype=np.float64)
-            nhev += 1
-        else:
-            w = float(getattr(st.f, "loss_curvature_bound", 1.0))
-        xw0 = st.x[W].copy()
-        xw = xw0.copy()
-        gq = grad[W].copy()
-        eps = max(inner_ratio * max_dist, 1e-300)
-        max_steps = 200 * W.size + 1000
-        supp_now = W[xw0 != 0]
+        bound = float(getattr(st.f, "loss_curvature_bound", 1.0))
+        newton_round = use_newton
+        supp_now = W[st.x[W] != 0]
         try_newton = active_set_newton and prev_supp is not None and \
             np.array_equal(supp_now, prev_supp)
         prev_supp = supp_now
-        if sp.issparse(Xw) and W.size > DENSE_GRAM_MAX:
-            # implicit model Hessian through the sparse rows/columns of X_W
-            Xw = Xw if Xw.has_sorted_indices else Xw.sorted_indices()
-            Xr = Xw.tocsr()
-            wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
-            row_nnz = np.diff(Xr.indptr).astype(np.float64)
-            touch = float(row_nnz @ row_nnz) / W.size  # mean neighbours touched per step
-            if touch > 0.25 * W.size:
-                absX = abs(Xw)
-                dH = np.asarray(absX.T @ (wrow * np.asarray(absX.sum(axis=1)).ravel())).ravel()
-                steps = K.sparse_block_greedy_cd(Xw.indptr, Xw.indices, Xw.data, wrow, gq, xw,
-                                                 st.l1, st.l2, st.pos, rule_code, eps,
-                                                 max_steps, 0.2, dH)
-            else:
-                steps = K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr,
-                                           Xr.indices, Xr.data, wrow, gq, xw, st.l1, st.l2,
-                                           st.pos, rule_code, eps, max_steps)
-            if try_newton:
-                steps += _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps)
-        else:
-            H = _gram(Xw, w, st.n)
-            dH = np.abs(H).sum(axis=1)
-            steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps,
-                                     max_steps)
-            if try_newton:
-                steps += _support_newton(H, gq, xw, st.l1, st.l2, st.pos, rule_code, eps, dH)
+        eps = max(inner_ratio * max_dist, 1e-300)
+        if newton_round:
+            nhev += 1
+            w = np.asarray(st.f.curvature_weights(st.z), dtype=np.float64)
+            steps, xw0, xw, Xw = _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton)
+            if steps == 0:
+                # the Newton model is flat (saturated loss): fall back to the curvature bound,
+                # whose minimizer decreases F without a line search
+                newton_round = False
+        if not newton_round:
+            steps, xw0, xw, Xw = _model_round(st, W, Xw, grad, bound, rule_code, eps, try_newton)
         d = xw - xw0
         if np.any(d):
             Xd = np.asarray(Xw @ d).ravel()
             t = 1.0
-            if use_newton:
+            if newton_round:
                 t, ev = _line_search(st, W, xw0, d, Xd, grad[W], F)
                 nfev += ev
             st.x[W] = xw0 + t * d
@@ -203,6 +180,42 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         if steps == 0:
             ws_size = min(p, 2 * max(ws_size, W.size))
     return F, dict(nfev=nfev, njev=njev, nhev=nhev, n_outer=outer)
+
+
+def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
+    """Minimize the working-set model with curvature weights ``w`` (scalar bound or per-sample
+    Newton weights) by the greedy kernels; returns ``(steps, xw0, xw, Xw)``."""
+    xw0 = st.x[W].copy()
+    xw = xw0.copy()
+    gq = grad[W].copy()
+    max_steps = 200 * W.size + 1000
+    if sp.issparse(Xw) and W.size > DENSE_GRAM_MAX:
+        # implicit model Hessian through the sparse rows/columns of X_W
+        Xw = Xw if Xw.has_sorted_indices else Xw.sorted_indices()
+        Xr = Xw.tocsr()
+        wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
+        row_nnz = np.diff(Xr.indptr).astype(np.float64)
+        touch = float(row_nnz @ row_nnz) / W.size  # mean neighbours touched per step
+        if touch > 0.25 * W.size:
+            absX = abs(Xw)
+            dH = np.asarray(absX.T @ (wrow * np.asarray(absX.sum(axis=1)).ravel())).ravel()
+            steps = K.sparse_block_greedy_cd(Xw.indptr, Xw.indices, Xw.data, wrow, gq, xw,
+                                             st.l1, st.l2, st.pos, rule_code, eps,
+                                             max_steps, 0.2, dH)
+        else:
+            steps = K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr,
+                                       Xr.indices, Xr.data, wrow, gq, xw, st.l1, st.l2,
+                                       st.pos, rule_code, eps, max_steps)
+        if try_newton:
+            steps += _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps)
+    else:
+        H = _gram(Xw, w, st.n)
+        dH = np.abs(H).sum(axis=1)
+        steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps,
+                                 max_steps)
+        if try_newton:
+            steps += _support_newton(H, gq, xw, st.l1, st.l2, st.pos, rule_code, eps, dH)
+    return steps, xw0, xw, Xw
 
 
 def _line_search(st, W, xw0, d, Xd, gW, F0, beta=0.5, sigma=1e-4, max_halvings=30):
