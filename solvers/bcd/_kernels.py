@@ -452,3 +452,48 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
             s += c_data[q] * u[c_indices[q]]
         g0[j] = g0[j] + s
     return steps
+
+
+@numba.njit(**_JIT)
+def gram_from_rows(indptr, indices, data, posw, wrow, m):
+    """Dense ``X_W^T diag(wrow) X_W`` from the CSR rows of the full ``X``.
+
+    ``posw[j]`` is the working-set position of column j or -1. Costs
+    O(nnz(X) + sum_i r_i^2) with r_i the working-set nonzeros of row i, far less than a
+    sparse matrix product when rows are short.
+    """
+    H = np.zeros((m, m))
+    n = indptr.shape[0] - 1
+    loc = np.empty(m, dtype=np.int64)
+    val = np.empty(m)
+    for i in range(n):
+        r = 0
+        for q in range(indptr[i], indptr[i + 1]):
+            lj = posw[indices[q]]
+            if lj >= 0:
+                loc[r] = lj
+                val[r] = data[q]
+                r += 1
+        if r == 0:
+            continue
+        wi = wrow[i]
+        for a in range(r):
+            va = wi * val[a]
+            la = loc[a]
+            for b in range(r):
+                H[la, loc[b]] += va * val[b]
+    return H
+
+
+@numba.njit(**_JIT)
+def cols_times(indptr, indices, data, cols, d, n):
+    """``X[:, cols] @ d`` from the CSC arrays of the full ``X``."""
+    out = np.zeros(n)
+    for t in range(cols.shape[0]):
+        dj = d[t]
+        if dj == 0.0:
+            continue
+        j = cols[t]
+        for q in range(indptr[j], indptr[j + 1]):
+            out[indices[q]] += dj * data[q]
+    return out

@@ -48,6 +48,10 @@ class GLMState:
         self.f, self.g, self.x = f, g, x
         self.l1, self.l2, self.pos = (float(params[0]), float(params[1]), bool(params[2]))
         self.Xk = design_arrays(f.X)
+        if sp.issparse(self.Xk):
+            Xr = f.X if sp.issparse(f.X) and f.X.format == "csr" else self.Xk.tocsr()
+            self.Xr = Xr if Xr.has_sorted_indices else Xr.sorted_indices()
+            self.posw = np.full(self.Xk.shape[1], -1, dtype=np.int64)
         self.n = f.n_samples
         self.y = np.ascontiguousarray(f.y, dtype=np.float64)
         self.loss = K.LOSS_CODES[f.glm_loss]
@@ -136,7 +140,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         W = np.union1d(W, supp)
         if W.size == 0:
             W = np.array([int(np.argmax(dist))])
-        Xw = st.columns(W)
+        Xw = st.columns(W) if (not sp.issparse(st.Xk) or W.size > DENSE_GRAM_MAX) else None
         bound = float(getattr(st.f, "loss_curvature_bound", 1.0))
         newton_round = use_newton
         supp_now = W[st.x[W] != 0]
@@ -156,7 +160,11 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
             steps, xw0, xw, Xw = _model_round(st, W, Xw, grad, bound, rule_code, eps, try_newton)
         d = xw - xw0
         if np.any(d):
-            Xd = np.asarray(Xw @ d).ravel()
+            if Xw is None:
+                Xc = st.Xk
+                Xd = K.cols_times(Xc.indptr, Xc.indices, Xc.data, W, d, st.n)
+            else:
+                Xd = np.asarray(Xw @ d).ravel()
             t = 1.0
             if newton_round:
                 t, ev = _line_search(st, W, xw0, d, Xd, grad[W], F)
@@ -189,7 +197,7 @@ def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
     xw = xw0.copy()
     gq = grad[W].copy()
     max_steps = 200 * W.size + 1000
-    if sp.issparse(Xw) and W.size > DENSE_GRAM_MAX:
+    if Xw is not None and sp.issparse(Xw) and W.size > DENSE_GRAM_MAX:
         # implicit model Hessian through the sparse rows/columns of X_W
         Xw = Xw if Xw.has_sorted_indices else Xw.sorted_indices()
         Xr = Xw.tocsr()
@@ -209,7 +217,14 @@ def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
         if try_newton:
             steps += _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps)
     else:
-        H = _gram(Xw, w, st.n)
+        if Xw is None:
+            wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
+            st.posw[W] = np.arange(W.size)
+            Xr = st.Xr
+            H = K.gram_from_rows(Xr.indptr, Xr.indices, Xr.data, st.posw, wrow, W.size)
+            st.posw[W] = -1
+        else:
+            H = _gram(Xw, w, st.n)
         dH = np.abs(H).sum(axis=1)
         steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps,
                                  max_steps)
