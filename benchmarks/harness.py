@@ -19,7 +19,11 @@ Every comparison in ``benchmarks`` follows the same rules (DESIGN section 7):
 * **Warm-up first.** One untimed run precedes the timed ones, so that just-in-time
   compilation (numba in optsuite and skglm), caches and lazy imports are excluded.
 * **Median of repeats.** ``repeat`` timed runs with :func:`time.perf_counter` (garbage
-  collection off during each run); the median is reported, all times are kept.
+  collection off during each run); the median is reported, all times are kept. A suite may
+  set a time budget per solver and problem (:attr:`Suite.solver_time_budget`): a solver whose
+  first timed run shows that ``repeat`` runs would exceed it gets fewer (at least one), and
+  the table's notes say so. Calibration also stops when a run used its whole iteration
+  budget (a tighter tolerance cannot help then).
 * **Ratios.** For each problem, the fastest peer that reached the target is the reference:
   a row's ratio is its median time divided by that peer's (so > 1 means slower than the best
   peer, and the best peer shows 1.00). When no peer reached the target, the fastest peer is
@@ -33,9 +37,11 @@ Every comparison in ``benchmarks`` follows the same rules (DESIGN section 7):
 
 Pieces
 ------
-:class:`Problem`, :class:`SolverSpec` and :class:`Suite` describe what runs;
+:class:`Problem`, :class:`SolverSpec` and :class:`Suite` describe what runs (a spec's
+``applies_to`` restricts it to some problems, e.g. Lasso peers to Lasso problems);
 :func:`time_to_target` and :func:`convergence_curve` measure; :func:`run_suite` runs a whole
-suite and calls the writers :func:`write_json`, :func:`write_table` and :func:`write_plots`.
+suite, then the suite's :class:`Extra` measurements (e.g. convergence per iteration, memory),
+and calls the writers :func:`write_json`, :func:`write_table` and :func:`write_plots`.
 """
 from __future__ import annotations
 
@@ -197,6 +203,10 @@ class SolverSpec:
         working-set iteration, a proximal gradient step).
     version : str, optional
         Overrides the installed version lookup.
+    applies_to : callable, optional
+        ``applies_to(problem) -> bool``: whether this solver runs on ``problem`` (default:
+        on every problem). Suites mixing problem kinds (e.g. Lasso and L1-logistic) use it
+        to give each problem its own peers.
     """
 
     name: str
@@ -211,10 +221,15 @@ class SolverSpec:
     history: Callable | None = None
     iter_unit: str = "iterations"
     version: str | None = None
+    applies_to: Callable | None = None
 
     def __post_init__(self):
         if self.version is None:
             self.version = library_version(self.library)
+
+    def applies(self, problem):
+        """Whether this solver runs on ``problem`` (see ``applies_to``)."""
+        return self.applies_to is None or bool(self.applies_to(problem))
 
     def solver_tol(self, problem, target):
         """The tolerance passed to the solver for a shared-gap ``target``."""
@@ -254,6 +269,14 @@ class Suite:
     threads : int, optional
         Default limit on the BLAS/OpenMP threads for the run (see :func:`run_suite`);
         None leaves the libraries' defaults.
+    solver_time_budget : float, optional
+        Seconds the timed runs of one solver on one problem may take together; a solver
+        slower than ``solver_time_budget / repeat`` per run gets fewer timed runs (at least
+        one; see :func:`time_to_target`). None: always ``repeat``.
+    extras : list of Extra
+        Further measurements that are not a time-to-target race (e.g. convergence per
+        iteration, peak memory), run after the problems; each adds a section to the table
+        and an entry under ``"extras"`` in the JSON.
     """
 
     name: str
@@ -266,6 +289,31 @@ class Suite:
     curves: bool = True
     curve_time_budget: float = 20.0
     threads: int | None = None
+    solver_time_budget: float | None = None
+    extras: list = field(default_factory=list)
+
+
+@dataclass
+class Extra:
+    """A measurement of a suite that is not a time-to-target race.
+
+    Parameters
+    ----------
+    name : str
+        Key under ``results["extras"]``.
+    title : str
+        Heading of its section in the table.
+    run : callable
+        ``run(context) -> dict`` with ``context`` a dict holding ``out_dir`` (Path),
+        ``quick``, ``plots``, ``say`` (print function), ``suite`` and ``results`` (the
+        race results so far). The returned dict may hold ``markdown`` (the section's body),
+        ``data`` (JSON-ready), ``files`` (paths written) and ``notes`` (list of str).
+        An exception is caught and reported in the notes; the rest of the suite still runs.
+    """
+
+    name: str
+    title: str
+    run: Callable
 
 
 def library_version(dist):
@@ -345,7 +393,7 @@ def reached(gap, target):
     return bool(np.isfinite(gap) and gap <= target * REACHED_SLACK)
 
 
-def time_to_target(spec, problem, target, repeat=5, max_iter=None):
+def time_to_target(spec, problem, target, repeat=5, max_iter=None, time_budget=None):
     """Time ``spec`` to reach a shared duality-gap ``target`` on ``problem``.
 
     One warm-up run (untimed; also calibrates the tolerance when ``spec.calibrate``), then
@@ -362,6 +410,10 @@ def time_to_target(spec, problem, target, repeat=5, max_iter=None):
         Number of timed runs (>= 1).
     max_iter : int, optional
         Iteration budget (default ``spec.max_iter``).
+    time_budget : float, optional
+        Seconds the timed runs may take together: when the last untimed run took ``t``
+        seconds, only ``max(1, min(repeat, time_budget // t))`` timed runs are made (so a
+        solver that needs a minute per run is timed once). None: always ``repeat``.
 
     Returns
     -------
@@ -379,20 +431,34 @@ def time_to_target(spec, problem, target, repeat=5, max_iter=None):
     log = []
     steps = 0
     with _WarningLog(log):
-        x, _ = _unpack(spec.run(problem, tol, max_iter))  # warm-up (compilation, caches)
+        # warm-up (compilation, caches)
+        x, nit = _unpack(spec.run(problem, tol, max_iter))
         gap = problem.measure(x)
+        stopped = None
         while spec.calibrate and not reached(gap, target) and steps < MAX_CALIBRATION:
+            if nit is not None and nit >= max_iter:
+                # the run used its whole budget: a tighter tolerance cannot help
+                stopped = f"iteration budget ({max_iter}) used up at tol {tol:.1e}"
+                break
             tol /= 10.0
             steps += 1
-            x, _ = _unpack(spec.run(problem, tol, max_iter))
+            x, nit = _unpack(spec.run(problem, tol, max_iter))
             gap = problem.measure(x)
+        if stopped:
+            log.append(f"calibration stopped: {stopped}")
         times, gaps, nit = [], [], None
         gc.collect()  # once: the timed runs themselves run with the collector off
-        for _ in range(repeat):
+        k = 0
+        while k < repeat:
             out, elapsed = _timed(lambda: spec.run(problem, tol, max_iter))
             x, nit = _unpack(out)
             times.append(elapsed)
             gaps.append(problem.measure(x))  # outside the timed region
+            k += 1
+            if k == 1 and time_budget is not None and elapsed * repeat > time_budget:
+                repeat = max(1, min(repeat, int(time_budget // max(elapsed, 1e-9))))
+                log.append(f"{repeat} timed run(s) only: one run takes {elapsed:.1f} s "
+                           f"(time budget {time_budget:g} s)")
     return {
         "median_time": float(np.median(times)),
         "times": [float(t) for t in times],
@@ -520,7 +586,10 @@ def convergence_curve(spec, problem, target, budgets=None, time_budget=20.0, max
                 curve["gap"].append(float(gap))
                 curve["iteration"].append(int(b))
                 spent += elapsed
-                if reached(gap, target) or spent > time_budget:
+                # stop at the target, past the budget, or when the next point (about twice
+                # this one) would take the total past twice the budget
+                if reached(gap, target) or spent > time_budget \
+                        or spent + 2 * elapsed > 2 * time_budget:
                     break
     curve["warnings"] = log
     return curve
@@ -646,8 +715,11 @@ def _run_suite(suite, out_dir, repeat, quick, plots, verbose, threads):
         say(f"[{prob.name}] {prob.description}; gap(0) = {gap0:.3e}, target = {target:.3e}")
         per_solver = {}
         for spec in suite.solvers:
+            if not spec.applies(prob):
+                continue
             t_row = time.perf_counter()
-            res = time_to_target(spec, prob, target, repeat=repeat)
+            res = time_to_target(spec, prob, target, repeat=repeat,
+                                 time_budget=suite.solver_time_budget)
             solutions[f"{prob.name}/{spec.name}"] = res.pop("x")
             if suite.curves:
                 res["curve"] = convergence_curve(spec, prob, target,
@@ -670,6 +742,29 @@ def _run_suite(suite, out_dir, repeat, quick, plots, verbose, threads):
             "target": target,
             "solvers": per_solver,
         }
+    if suite.extras:
+        results["extras"] = {}
+    for extra in suite.extras:
+        say(f"[{extra.name}] {extra.title}")
+        t_extra = time.perf_counter()
+        try:
+            out = extra.run({"out_dir": out_dir, "quick": bool(quick), "plots": plots,
+                             "say": say, "suite": suite, "results": results}) or {}
+        except Exception as exc:  # noqa: BLE001 - report and go on with the suite
+            import traceback
+
+            tb = traceback.format_exc(limit=6)
+            say(f"    FAILED: {type(exc).__name__}: {exc}")
+            out = {"markdown": f"**failed**: `{type(exc).__name__}: {exc}`\n\n```\n{tb}```",
+                   "notes": [f"extra {extra.name} failed: {type(exc).__name__}: {exc}"]}
+        results["extras"][extra.name] = {
+            "title": extra.title,
+            "markdown": out.get("markdown", ""),
+            "data": out.get("data", {}),
+            "files": [str(f) for f in out.get("files", [])],
+            "wall_time": time.perf_counter() - t_extra,
+        }
+        results["notes"].extend(out.get("notes", []))
     results["total_time"] = time.perf_counter() - t_start
     write_json(results, out_dir / "results.json")
     np.savez_compressed(out_dir / "solutions.npz", **solutions)
@@ -727,7 +822,8 @@ def _thread_text(results):
     return "default threads"
 
 
-_UNITS = {"epochs": "ep", "outer iterations": "outer", "iterations": "it"}
+_UNITS = {"epochs": "ep", "outer iterations": "outer", "iterations": "it",
+          "coordinate updates": "cu"}
 
 
 def markdown_table(results):
@@ -784,7 +880,7 @@ def markdown_table(results):
         "`*`: not comparable (this solver, or every peer, missed the target). `cal. k`: the "
         "tolerance was divided by 10 k times during warm-up so that the shared gap reaches the "
         "target. Iterations: `it` proximal-gradient steps, `ep` coordinate-descent epochs, "
-        "`outer` working-set iterations.",
+        "`outer` working-set iterations, `cu` coordinate updates.",
         "",
         "## Problems",
         "",
@@ -812,6 +908,8 @@ def markdown_table(results):
                 notes.append(f"{pname} / {sname} (timed runs): {w}")
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    for name, extra in results.get("extras", {}).items():
+        lines += ["", f"## {extra['title']}", "", extra["markdown"].rstrip()]
     return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import OptimizeResult
 
 from .harness import Problem, SolverSpec
@@ -102,7 +103,7 @@ def alpha_max(X, y):
     -------
     float
     """
-    return float(np.abs(X.T @ y).max()) / X.shape[0]
+    return float(np.abs(np.asarray(X.T @ y).ravel()).max()) / X.shape[0]
 
 
 def lasso_problem(name, X, y, alpha, description, info=None):
@@ -111,13 +112,16 @@ def lasso_problem(name, X, y, alpha, description, info=None):
     Parameters
     ----------
     name : str
-    X : array of shape (n, p)
+    X : array or sparse matrix of shape (n, p)
+        Dense data is stored C-ordered; sparse data as CSR in ``data["X"]``, and optsuite's
+        smooth part is built on a CSC copy made once here (peers convert through
+        :meth:`Problem.cached`, outside the timed region).
     y : array of shape (n,)
     alpha : float
         Penalty level (scikit-learn's scaling).
     description : str
     info : dict, optional
-        Extra metadata; ``alpha`` and ``alpha_max`` are added.
+        Extra metadata; ``loss`` ("lasso"), ``alpha`` and ``alpha_max`` are added.
 
     Returns
     -------
@@ -125,14 +129,18 @@ def lasso_problem(name, X, y, alpha, description, info=None):
     """
     import problems
 
-    X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
+    if sp.issparse(X):
+        X = sp.csr_matrix(X, dtype=np.float64)
+        Xcol = X.tocsc()  # optsuite's coordinate kernels read columns; converted once
+    else:
+        X = Xcol = np.ascontiguousarray(X, dtype=np.float64)
 
     def factory():
-        return problems.LeastSquares(X, y), problems.L1(alpha)
+        return problems.LeastSquares(Xcol, y), problems.L1(alpha)
 
     f, g = factory()
-    meta = {"alpha": float(alpha), "alpha_max": alpha_max(X, y)}
+    meta = {"loss": "lasso", "alpha": float(alpha), "alpha_max": alpha_max(X, y)}
     meta.update(info or {})
     return Problem(name=name, description=description, f=f, g=g,
                    data={"X": X, "y": y, "alpha": float(alpha)}, factory=factory, info=meta)
@@ -206,7 +214,12 @@ def prox_grad_spec(include_setup=True):
 
 # --------------------------------------------------------------------------- peers
 def _fortran_X(problem):
-    return problem.cached("X_fortran", lambda: np.asfortranarray(problem.data["X"]))
+    """The design in the layout coordinate descent peers want: a Fortran-ordered copy of a
+    dense ``X``, a CSC copy of a sparse one (made once, during the warm-up)."""
+    X = problem.data["X"]
+    if sp.issparse(X):
+        return problem.cached("X_csc", lambda: sp.csc_matrix(X))
+    return problem.cached("X_fortran", lambda: np.asfortranarray(X))
 
 
 def sklearn_lasso(max_iter=100_000):
@@ -236,7 +249,8 @@ def sklearn_lasso(max_iter=100_000):
 
     settings = {"fit_intercept": False, "selection": "cyclic", "precompute": False,
                 "tol": "target * n / ||y||^2 (its rule: n * gap <= tol * ||y||^2)",
-                "max_iter": max_iter, "X": "Fortran-ordered copy (made outside the timing)"}
+                "max_iter": max_iter,
+                "X": "Fortran-ordered copy, CSC when sparse (made outside the timing)"}
     return SolverSpec(name="sklearn Lasso", library="scikit-learn", run=solve,
                       settings=settings, tol_for=_sklearn_style_tol, calibrate=True,
                       max_iter=max_iter, iter_unit="epochs")
@@ -272,7 +286,7 @@ def celer_lasso(max_iter=100, max_epochs=50_000):
     settings = {"fit_intercept": False, "max_epochs": max_epochs, "max_iter": max_iter,
                 "tol": "target * n / ||y||^2 (its rule: gap <= tol * ||y||^2 / n), "
                        "divided by 10 while the shared gap misses the target",
-                "X": "Fortran-ordered copy"}
+                "X": "Fortran-ordered copy (CSC when sparse)"}
     return SolverSpec(name="celer Lasso", library="celer", run=solve, settings=settings,
                       tol_for=_sklearn_style_tol, calibrate=True, max_iter=max_iter,
                       iter_unit="outer iterations")
@@ -310,7 +324,7 @@ def skglm_lasso(max_iter=100, max_epochs=50_000):
                 "tol": "KKT violation (max subdifferential distance); starts at 10 * target, "
                        "divided by 10 while the shared gap misses the target",
                 "curve runs": "tol = 1e-3 * target (its inner loop stalls at tol = 0)",
-                "X": "Fortran-ordered copy"}
+                "X": "Fortran-ordered copy (CSC when sparse)"}
     return SolverSpec(name="skglm Lasso", library="skglm", run=solve, settings=settings,
                       tol_for=lambda problem, target: 10.0 * target, calibrate=True,
                       curve_tol=lambda problem, target: 1e-3 * target,

@@ -223,3 +223,53 @@ def test_local_generator_matches_the_documented_model():
     assert X.shape == (200, 30) and y.shape == (200,)
     assert set(np.abs(w[w != 0])) == {1.0} and np.count_nonzero(w) == 4
     assert np.linalg.norm(X @ w) / np.linalg.norm(y - X @ w) == pytest.approx(3.0)
+
+
+# --------------------------------------------------------------------------- bcd suite
+def test_bcd_suite_is_registered_and_builds():
+    from benchmarks.suites import bcd
+
+    assert "bcd" in suites.names()
+    suite = bcd.build(tiny=True)
+    names = {s.name for s in suite.solvers}
+    assert {"bcd gs-q+ASN", "bcd default", "sklearn Lasso", "sklearn liblinear"} <= names
+    assert {e.name for e in suite.extras} == {"paper", "memory"}
+    losses = {p.info["loss"] for p in suite.problems}
+    assert losses == {"lasso", "logistic"}
+    for p in suite.problems:  # each problem gets its own peers, and both bcd configurations
+        runs = {s.name for s in suite.solvers if s.applies(p)}
+        assert {"bcd gs-q+ASN", "bcd default"} <= runs
+        assert ("sklearn Lasso" in runs) == (p.info["loss"] == "lasso")
+        assert ("sklearn liblinear" in runs) == (p.info["loss"] == "logistic")
+
+
+def test_bcd_suite_tiny_run(tmp_path):
+    """The tiny form end to end: race on a 300 x 1000 sparse problem per loss, a small paper
+    reproduction (least squares, lattice) with its PNGs and tables, and the memory table."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("skglm")
+    from benchmarks.suites import bcd
+
+    suite = bcd.build(tiny=True)
+    res = run_suite(suite, tmp_path, verbose=False)
+    assert len(res["problems"]) == 2
+    for pname, prob in res["problems"].items():
+        assert prob["target"] == pytest.approx(bcd.TARGET_REL * prob["gap0"])
+        for name, r in prob["solvers"].items():
+            assert r["reached"], (pname, name, r["final_gap"], r["target"])
+    paper = res["extras"]["paper"]["data"]
+    assert [p["name"] for p in paper] == ["ls", "lattice"]
+    for p in paper:
+        for r in p["runs"]:
+            assert r["error"] is None, r["error"]
+            assert r["final"] >= -max(1e-9, p["fstar_certificate"]) * max(1.0, abs(p["fstar"]))
+            assert r["final"] < p["f0_minus_fstar"]  # every configuration made progress
+    mem = res["extras"]["memory"]["data"]
+    assert {m["solver"] for m in mem} == {"bcd gs-q+ASN", "bcd default"}
+    assert all(m["peak_bytes"] > 0 and m["X_bytes"] > 0 for m in mem)
+    table = (tmp_path / "table.md").read_text()
+    assert "## Paper reproduction" in table and "## Memory" in table
+    assert "| configuration | ls | lattice |" in table
+    for name in ("paper_ls.png", "paper_lattice.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((tmp_path / "results.json").read_text())["extras"]["paper"]["title"]

@@ -13,6 +13,7 @@ import importlib
 SUITES = {
     "quick": "benchmarks.suites.quick",
     "smoke": "benchmarks.suites.smoke",
+    "bcd": "benchmarks.suites.bcd",
 }
 
 
