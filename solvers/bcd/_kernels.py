@@ -456,7 +456,7 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
 
 @numba.njit(**_JIT)
 def gram_from_rows(indptr, indices, data, posw, wrow, m):
-    """Dense ``X_W^T diag(wrow) X_W`` from the CSR rows of the full ``X``.
+    """Dense ``X_W^T diag(wrow) X_W`` from CSR rows (of ``X`` or of ``X_W`` itself).
 
     ``posw[j]`` is the working-set position of column j or -1. Costs
     O(nnz(X) + sum_i r_i^2) with r_i the working-set nonzeros of row i, far less than a
@@ -486,14 +486,19 @@ def gram_from_rows(indptr, indices, data, posw, wrow, m):
 
 
 @numba.njit(**_JIT)
-def cols_times(indptr, indices, data, cols, d, n):
-    """``X[:, cols] @ d`` from the CSC arrays of the full ``X``."""
-    out = np.zeros(n)
-    for t in range(cols.shape[0]):
-        dj = d[t]
-        if dj == 0.0:
-            continue
-        j = cols[t]
+def weighted_abs_gram_rowsum_csc(indptr, indices, data, wrow, n_rows):
+    """``(|X|^T diag(wrow) |X| 1)_j``, the GSD bound of the working-set model, without
+    forming ``|X|``."""
+    m = indptr.shape[0] - 1
+    r = np.zeros(n_rows)
+    for j in range(m):
         for q in range(indptr[j], indptr[j + 1]):
-            out[indices[q]] += dj * data[q]
+            r[indices[q]] += abs(data[q])
+    out = np.zeros(m)
+    for j in range(m):
+        s = 0.0
+        for q in range(indptr[j], indptr[j + 1]):
+            i = indices[q]
+            s += abs(data[q]) * wrow[i] * r[i]
+        out[j] = s
     return out

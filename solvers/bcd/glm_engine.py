@@ -27,7 +27,8 @@ from . import _kernels as K
 
 
 #: Working sets up to this size keep a dense model Hessian (Gram) and run single-coordinate
-#: greedy steps at O(|W|) each; larger sparse ones use the implicit sparse kernels.
+#: greedy steps at O(|W|) each; larger sparse ones use the implicit sparse kernels (and so do
+#: sparse ones whose dense Gram would take more than half the memory of X).
 DENSE_GRAM_MAX = 1000
 
 
@@ -47,11 +48,16 @@ class GLMState:
     def __init__(self, f, g, x, params, measure):
         self.f, self.g, self.x = f, g, x
         self.l1, self.l2, self.pos = (float(params[0]), float(params[1]), bool(params[2]))
-        self.Xk = design_arrays(f.X)
-        if sp.issparse(self.Xk):
-            Xr = f.X if sp.issparse(f.X) and f.X.format == "csr" else self.Xk.tocsr()
-            self.Xr = Xr if Xr.has_sorted_indices else Xr.sorted_indices()
-            self.posw = np.full(self.Xk.shape[1], -1, dtype=np.int64)
+        if sp.issparse(f.X) and f.X.format in ("csr", "csc"):
+            # kept in the caller's format: working sets slice it, no full copy is made
+            self.Xs = f.X if f.X.has_sorted_indices else f.X.sorted_indices()
+            self._csc = self.Xs if self.Xs.format == "csc" else None
+        else:
+            self.Xs = None
+            self._csc = design_arrays(f.X)
+        X = f.X
+        self.X_nbytes = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+                         if sp.issparse(X) else X.nbytes)
         self.n = f.n_samples
         self.y = np.ascontiguousarray(f.y, dtype=np.float64)
         self.loss = K.LOSS_CODES[f.glm_loss]
@@ -80,15 +86,22 @@ class GLMState:
         """Recompute ``z = X x`` from scratch (removes drift from incremental updates)."""
         self.z = np.asarray(self.f.state(self.x), dtype=np.float64).ravel()
 
+    @property
+    def Xk(self):
+        """``X`` as a CSC matrix or a Fortran-ordered array (built on first use)."""
+        if self._csc is None:
+            self._csc = design_arrays(self.Xs)
+        return self._csc
+
     def columns(self, W):
-        """The columns ``X[:, W]`` (sparse CSC or dense)."""
-        return self.Xk[:, W]
+        """The columns ``X[:, W]`` (in the stored sparse format, or dense)."""
+        return (self.Xs if self.Xs is not None else self.Xk)[:, W]
 
 
 def _diag_bound(st):
     """``d_j >= sum_k |H_jk|`` for the GSD rule, from ``|X|^T |X| 1``."""
     factor = float(getattr(st.f, "loss_curvature_bound", 1.0))
-    if sp.issparse(st.Xk):
+    if st.Xs is not None:
         r = K.abs_gram_rowsum_csc(st.Xk.indptr, st.Xk.indices, st.Xk.data.astype(np.float64),
                                   st.Xk.shape[0])
     else:
@@ -140,7 +153,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         W = np.union1d(W, supp)
         if W.size == 0:
             W = np.array([int(np.argmax(dist))])
-        Xw = st.columns(W) if (not sp.issparse(st.Xk) or W.size > DENSE_GRAM_MAX) else None
+        Xw = st.columns(W)
         bound = float(getattr(st.f, "loss_curvature_bound", 1.0))
         newton_round = use_newton
         supp_now = W[st.x[W] != 0]
@@ -160,11 +173,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
             steps, xw0, xw, Xw = _model_round(st, W, Xw, grad, bound, rule_code, eps, try_newton)
         d = xw - xw0
         if np.any(d):
-            if Xw is None:
-                Xc = st.Xk
-                Xd = K.cols_times(Xc.indptr, Xc.indices, Xc.data, W, d, st.n)
-            else:
-                Xd = np.asarray(Xw @ d).ravel()
+            Xd = np.asarray(Xw @ d).ravel()
             t = 1.0
             if newton_round:
                 t, ev = _line_search(st, W, xw0, d, Xd, grad[W], F)
@@ -197,32 +206,37 @@ def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
     xw = xw0.copy()
     gq = grad[W].copy()
     max_steps = 200 * W.size + 1000
-    if Xw is not None and sp.issparse(Xw) and W.size > DENSE_GRAM_MAX:
+    if sp.issparse(Xw) and (W.size > DENSE_GRAM_MAX or 8 * W.size ** 2 > 0.5 * st.X_nbytes):
         # implicit model Hessian through the sparse rows/columns of X_W
+        # (only one extra copy of X_W is alive at a time: CSC, plus CSR for the heap kernel)
+        Xw = Xw.tocsc() if Xw.format != "csc" else Xw
         Xw = Xw if Xw.has_sorted_indices else Xw.sorted_indices()
-        Xr = Xw.tocsr()
         wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
-        row_nnz = np.diff(Xr.indptr).astype(np.float64)
+        row_nnz = np.bincount(Xw.indices, minlength=st.n).astype(np.float64)
         touch = float(row_nnz @ row_nnz) / W.size  # mean neighbours touched per step
         if touch > 0.25 * W.size:
-            absX = abs(Xw)
-            dH = np.asarray(absX.T @ (wrow * np.asarray(absX.sum(axis=1)).ravel())).ravel()
-            steps = K.sparse_block_greedy_cd(Xw.indptr, Xw.indices, Xw.data, wrow, gq, xw,
-                                             st.l1, st.l2, st.pos, rule_code, eps,
-                                             max_steps, 0.2, dH)
+            dH = K.weighted_abs_gram_rowsum_csc(Xw.indptr, Xw.indices, Xw.data, wrow, st.n)
+
+            def run(gq, xw, cap):
+                return K.sparse_block_greedy_cd(Xw.indptr, Xw.indices, Xw.data, wrow, gq, xw,
+                                                st.l1, st.l2, st.pos, rule_code, eps, cap,
+                                                0.2, dH)
         else:
-            steps = K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr,
-                                       Xr.indices, Xr.data, wrow, gq, xw, st.l1, st.l2,
-                                       st.pos, rule_code, eps, max_steps)
+            Xr = Xw.tocsr()
+
+            def run(gq, xw, cap):
+                return K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr,
+                                          Xr.indices, Xr.data, wrow, gq, xw, st.l1, st.l2,
+                                          st.pos, rule_code, eps, cap)
+        steps = run(gq, xw, max_steps)
         if try_newton:
-            steps += _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps)
+            steps += _support_newton_sparse(Xw, wrow, gq, xw, st, run)
     else:
-        if Xw is None:
+        if sp.issparse(Xw):
             wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
-            st.posw[W] = np.arange(W.size)
-            Xr = st.Xr
-            H = K.gram_from_rows(Xr.indptr, Xr.indices, Xr.data, st.posw, wrow, W.size)
-            st.posw[W] = -1
+            Xr = Xw.tocsr() if Xw.format != "csr" else Xw
+            H = K.gram_from_rows(Xr.indptr, Xr.indices, Xr.data, np.arange(W.size), wrow,
+                                 W.size)
         else:
             H = _gram(Xw, w, st.n)
         dH = np.abs(H).sum(axis=1)
@@ -274,9 +288,10 @@ def _support_newton(H, gq, xw, l1, l2, pos, rule_code, eps, dH):
     return int(S.size)
 
 
-def _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps):
+def _support_newton_sparse(Xw, wrow, gq, xw, st, run):
     """Sparse counterpart of :func:`_support_newton`: the support block of the model Hessian
-    is formed from the support's columns only."""
+    is formed from the support's columns only; ``run(gq, xw, max_steps)`` is the greedy
+    kernel that checks the other coordinates afterwards."""
     S = np.flatnonzero(xw)
     if S.size == 0:
         return 0
@@ -290,21 +305,27 @@ def _support_newton_sparse(Xw, Xr, wrow, gq, xw, st, rule_code, eps):
         except np.linalg.LinAlgError:
             return 0
     else:
-        # conjugate gradients with products by X_S and X_S^T only
+        # conjugate gradients with products by X_S and X_S^T only (Jacobi-preconditioned);
+        # given up for the rest of the solve after one failure, as the support Hessian is
+        # then too ill-conditioned for it to pay
+        if getattr(st, "cg_failed", False):
+            return 0
         from scipy.sparse.linalg import LinearOperator, cg
-        XSr = XS.tocsr()
+        diag = np.asarray(XS.multiply(XS).T @ wrow).ravel() + st.l2
+        diag = np.where(diag > 0, diag, 1.0)
         op = LinearOperator((S.size, S.size), dtype=np.float64,
-                            matvec=lambda v: XS.T @ (wrow * (XSr @ v)) + st.l2 * v)
-        dS, info = cg(op, rhs, rtol=1e-12, atol=0.0, maxiter=10 * S.size)
+                            matvec=lambda v: XS.T @ (wrow * (XS @ v)) + st.l2 * v)
+        pre = LinearOperator((S.size, S.size), dtype=np.float64, matvec=lambda v: v / diag)
+        dS, info = cg(op, rhs, rtol=1e-10, atol=0.0, maxiter=min(S.size, 200), M=pre)
         if info != 0:
+            st.cg_failed = True
             return 0
     new = xw[S] + dS
     if not np.all(np.sign(new) == sgn) or not np.all(np.isfinite(new)):
         return 0
     xw[S] = new
     gq += np.asarray(Xw.T @ (wrow * np.asarray(XS @ dS).ravel())).ravel()
-    K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr, Xr.indices, Xr.data, wrow,
-                       gq, xw, st.l1, st.l2, st.pos, rule_code, eps, 10 * xw.size + 100)
+    run(gq, xw, 10 * xw.size + 100)
     return int(S.size)
 
 
@@ -329,7 +350,7 @@ def solve_epochs(st, monitor, *, rule, max_iter, rng):
         else:
             order = rng.choice(p, size=p, p=probs)
         order = np.ascontiguousarray(order, dtype=np.int64)
-        if sp.issparse(st.Xk):
+        if st.Xs is not None:
             big = K.cd_epoch_csc(st.Xk.indptr, st.Xk.indices, st.Xk.data, st.y, st.z, st.x, L, order,
                            st.loss, float(st.n), st.l1, st.l2, st.pos)
         else:
