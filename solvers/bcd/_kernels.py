@@ -502,3 +502,17 @@ def weighted_abs_gram_rowsum_csc(indptr, indices, data, wrow, n_rows):
             s += abs(data[q]) * wrow[i] * r[i]
         out[j] = s
     return out
+
+
+@numba.njit(**_JIT)
+def weighted_col_sq_norms_csc(indptr, indices, data, wrow):
+    """``sum_i wrow_i X_ij^2`` for every column of a CSC matrix (the model's diagonal)."""
+    m = indptr.shape[0] - 1
+    out = np.zeros(m)
+    for j in range(m):
+        s = 0.0
+        for q in range(indptr[j], indptr[j + 1]):
+            v = data[q]
+            s += wrow[indices[q]] * v * v
+        out[j] = s
+    return out

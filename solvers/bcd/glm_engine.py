@@ -311,7 +311,8 @@ def _support_newton_sparse(Xw, wrow, gq, xw, st, run):
         if getattr(st, "cg_failed", False):
             return 0
         from scipy.sparse.linalg import LinearOperator, cg
-        diag = np.asarray(XS.multiply(XS).T @ wrow).ravel() + st.l2
+        XS = XS.tocsc() if XS.format != "csc" else XS
+        diag = K.weighted_col_sq_norms_csc(XS.indptr, XS.indices, XS.data, wrow) + st.l2
         diag = np.where(diag > 0, diag, 1.0)
         op = LinearOperator((S.size, S.size), dtype=np.float64,
                             matvec=lambda v: XS.T @ (wrow * (XS @ v)) + st.l2 * v)
