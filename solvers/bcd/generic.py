@@ -12,20 +12,17 @@ import numpy as np
 
 from ..core.optimality import duality_gap, prox_grad_mapping_norm
 from ..core.result import LINESEARCH_FAILED, STALLED
+from ..backend._select import to_host as _to_host
 from . import updates as U
 from .oracles import QuadraticOracle
 from .partitions import Partition
 from .rules import RANDOMIZED, block_scores, coordinate_scores
 
 
-def _to_host(a):
-    return a.get() if hasattr(a, "get") else np.asarray(a)
-
-
 class BlockSetup:
     """Quantities fixed for a run: coordinate and block curvature bounds, partition."""
 
-    def __init__(self, oracle, part, xp, rule, update, blocks, need_d):
+    def __init__(self, oracle, part, xp, rule, need_d):
         self.part = part
         L = oracle.coordinate_lipschitz()
         self.L = L
@@ -35,35 +32,27 @@ class BlockSetup:
         if part is None:
             return
         nb, width = part.index.shape
-        need_mats = width > 1 and (update != "gradient" or rule == "gsq" or L is None
-                                    or hasattr(oracle, "block_bound"))
         mats = None
-        if need_mats:
+        if width > 1:
             try:
                 mats = np.stack([_pad(_to_host(oracle.block_bound(part.block(i))), width)
                                  for i in range(nb)])
-            except TypeError:
+            except TypeError:  # no curvature bound: fall back to sums of L_i below
                 mats = None
         if mats is not None:
-            real = part.index >= 0
-            eig = np.linalg.eigvalsh(mats)
-            # padded identity rows add eigenvalue 1; take the largest over real directions
-            Lb = np.array([np.linalg.eigvalsh(m[np.ix_(r, r)])[-1] for m, r in zip(mats, real)])
-            self.Lb = xp.asarray(np.maximum(Lb, 0.0))
+            # zero padding leaves the largest eigenvalue of each (PSD) block unchanged
+            self.Lb = xp.asarray(np.maximum(np.linalg.eigvalsh(mats)[:, -1], 0.0))
             if rule == "gsq":
                 self.Mb_inv = xp.asarray(np.linalg.pinv(mats, hermitian=True))
-            del eig
         elif L is not None:
             Lh = _to_host(L)
-            self.Lb = xp.asarray(np.where(part.index >= 0, Lh[np.maximum(part.index, 0)], 0).sum(1))
-        if self.Lb is not None and width == 1 and L is not None:
-            self.Lb = xp.asarray(_to_host(L)[part.index[:, 0]])
+            Lpad = np.where(part.index >= 0, Lh[np.maximum(part.index, 0)], 0)
+            self.Lb = xp.asarray(Lpad[:, 0] if width == 1 else Lpad.sum(1))
 
 
 def _pad(M, width):
-    k = M.shape[0]
-    out = np.eye(width)
-    out[:k, :k] = M
+    out = np.zeros((width, width))
+    out[:M.shape[0], :M.shape[0]] = M
     return out
 
 
@@ -94,7 +83,7 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
     xp = oracle.xp
     n = x.shape[0]
     need_d = rule == "gsd" or (rule == "gsq" and part is not None and part.index.shape[1] > 1)
-    setup = BlockSetup(oracle, part, xp, rule, update, blocks, need_d)
+    setup = BlockSetup(oracle, part, xp, rule, need_d)
     if need_d and setup.d is None and not (rule == "gsq" and g is None and setup.Mb_inv is not None):
         raise TypeError(
             f"rule={rule!r} needs the diagonal curvature bound d_i = sum_j |H_ij|: give "
@@ -107,7 +96,7 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
     pen = (lambda v: 0.0) if g is None else (lambda v: float(g.value(v)))
     F = oracle.value() + pen(x)
     counts = dict(nfev=1, njev=1, nhev=0)
-    supp = _support(x, xp)
+    supp = x != 0
     if monitor.record(0, x, F, measure(x, F), support=int(supp.sum()), block=-1):
         return F, counts
     stable = idle = 0
@@ -152,7 +141,7 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
         x[b] = x_b + delta
         oracle.apply(b, delta)
         counts["njev"] += 1
-        new_supp = _support(x, xp)
+        new_supp = x != 0
         stable = stable + 1 if bool((new_supp == supp).all()) else 0
         supp = new_supp
         if active_set_newton and stable >= patience and bool(supp.any()):
@@ -166,10 +155,6 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
         if monitor.record(it, x, F, measure(x, F), support=int(supp.sum()), block=b_id):
             break
     return F, counts
-
-
-def _support(x, xp):
-    return x != 0
 
 
 def _block_L(setup, b, b_id, oracle, xp):
@@ -263,15 +248,6 @@ class ForestGrower:
         count = _greedy_forest_kernel(self.indptr, self.indices, order, m, self.member,
                                       self.parent, self.size, self.stamp, self.out)
         return self.out[:count].copy()
-
-
-def check_forest_blocks(part, adjacency):
-    """Raise unless every block of ``part`` induces a forest of ``adjacency``."""
-    from .forest import is_forest
-    for i in range(part.n_blocks):
-        if not is_forest(adjacency, part.block(i)):
-            raise ValueError(f"block {i} of the partition is not a forest of the variable graph; "
-                             "message passing needs forest blocks")
 
 
 def forest_partition_for(kind, f, adjacency):

@@ -33,7 +33,7 @@ DENSE_GRAM_MAX = 1000
 
 
 def design_arrays(X):
-    """``("csc", indptr, indices, data)`` or ``("dense", X_fortran)`` for the kernels."""
+    """``X`` as the compiled kernels read it: CSC with sorted indices, or Fortran-ordered."""
     if sp.issparse(X):
         Xc = X.tocsc() if X.format != "csc" else X
         if not Xc.has_sorted_indices:

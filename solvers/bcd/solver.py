@@ -9,9 +9,9 @@ from ..core.validation import check_option, check_scalar, check_x0, require
 from ..proximal._common import finish_x, place_on_backend
 from . import glm_engine
 from .generic import (
-    ForestGrower, check_forest_blocks, forest_partition_for, make_forest_solver, solve_generic,
+    ForestGrower, forest_partition_for, make_forest_solver, solve_generic,
 )
-from .oracles import GLMOracle, QuadraticOracle, make_oracle
+from .oracles import make_oracle
 from .partitions import PARTITIONS, make_partition
 from .rules import GREEDY, RANDOMIZED, RULES
 from .updates import UPDATES

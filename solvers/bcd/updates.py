@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend._select import to_host as _to_host
 from . import _kernels as K
 from .rules import prox_step_vec
 
 UPDATES = ("gradient", "matrix", "newton", "exact")
 
 
-def _to_host(a):
-    return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
 def model_solve(M, grad_b, x_b, g, xp, *, tol=0.0):
