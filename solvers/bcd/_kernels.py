@@ -208,23 +208,6 @@ def cd_epoch_dense(X, y, z, x, L, order, loss, n, l1, l2, pos):
 
 
 @numba.njit(**_JIT)
-def abs_gram_rowsum_csc(indptr, indices, data, n_rows):
-    """``(|X|^T |X| 1)_j``: an upper bound on the row sums ``sum_k |X_j^T X_k|``."""
-    p = indptr.shape[0] - 1
-    r = np.zeros(n_rows)
-    for j in range(p):
-        for q in range(indptr[j], indptr[j + 1]):
-            r[indices[q]] += abs(data[q])
-    out = np.zeros(p)
-    for j in range(p):
-        s = 0.0
-        for q in range(indptr[j], indptr[j + 1]):
-            s += abs(data[q]) * r[indices[q]]
-        out[j] = s
-    return out
-
-
-@numba.njit(**_JIT)
 def abs_gram_rowsum_dense(X):
     """Dense counterpart of :func:`abs_gram_rowsum_csc`."""
     n, p = X.shape
@@ -303,24 +286,8 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
     count; ``gq`` and ``xw`` are updated in place.
     """
     m = xw.shape[0]
-    L = np.zeros(m)
-    dH = np.zeros(m)
-    rabs = np.zeros(r_indptr.shape[0] - 1)
-    for i in range(rabs.shape[0]):
-        s = 0.0
-        for q in range(r_indptr[i], r_indptr[i + 1]):
-            s += abs(r_data[q])
-        rabs[i] = s
-    for j in range(m):
-        a = 0.0
-        b = 0.0
-        for q in range(c_indptr[j], c_indptr[j + 1]):
-            i = c_indices[q]
-            v = c_data[q]
-            a += wrow[i] * v * v
-            b += wrow[i] * abs(v) * rabs[i]
-        L[j] = a
-        dH[j] = b
+    L = weighted_col_sq_norms_csc(c_indptr, c_indices, c_data, wrow)
+    dH = weighted_abs_gram_rowsum_csc(c_indptr, c_indices, c_data, wrow, wrow.shape[0])
     key = np.empty(m)
     for j in range(m):
         dj = subdiff_dist(xw[j], gq[j], l1, l2, pos_only)
@@ -396,13 +363,7 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
     """
     m = xw.shape[0]
     n = wrow.shape[0]
-    L = np.zeros(m)
-    for j in range(m):
-        a = 0.0
-        for q in range(c_indptr[j], c_indptr[j + 1]):
-            v = c_data[q]
-            a += wrow[c_indices[q]] * v * v
-        L[j] = a
+    L = weighted_col_sq_norms_csc(c_indptr, c_indices, c_data, wrow)
     u = np.zeros(n)
     gq = g0.copy()
     score = np.zeros(m)
@@ -411,10 +372,7 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
     while steps < max_steps:
         max_dist = 0.0
         for j in range(m):
-            s = 0.0
-            for q in range(c_indptr[j], c_indptr[j + 1]):
-                s += c_data[q] * u[c_indices[q]]
-            gq[j] = g0[j] + s
+            gq[j] = g0[j] + _col_dot(c_indptr, c_indices, c_data, j, u)
             if L[j] > 0.0:
                 dj = subdiff_dist(xw[j], gq[j], l1, l2, pos_only)
                 if dj > max_dist:
@@ -430,10 +388,7 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
             j = order[t]
             if score[j] <= 0.0:
                 break
-            s = 0.0
-            for q in range(c_indptr[j], c_indptr[j + 1]):
-                s += c_data[q] * u[c_indices[q]]
-            gj = g0[j] + s
+            gj = g0[j] + _col_dot(c_indptr, c_indices, c_data, j, u)
             old = xw[j]
             new = prox_pen(old - gj / L[j], 1.0 / L[j], l1, l2, pos_only)
             delta = new - old
@@ -447,11 +402,17 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
         if not moved:
             break
     for j in range(m):
-        s = 0.0
-        for q in range(c_indptr[j], c_indptr[j + 1]):
-            s += c_data[q] * u[c_indices[q]]
-        g0[j] = g0[j] + s
+        g0[j] += _col_dot(c_indptr, c_indices, c_data, j, u)
     return steps
+
+
+@numba.njit(inline="always", **_JIT)
+def _col_dot(indptr, indices, data, j, u):
+    """``X[:, j]^T u`` for a CSC matrix."""
+    s = 0.0
+    for q in range(indptr[j], indptr[j + 1]):
+        s += data[q] * u[indices[q]]
+    return s
 
 
 @numba.njit(**_JIT)

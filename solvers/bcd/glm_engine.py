@@ -102,8 +102,9 @@ def _diag_bound(st):
     """``d_j >= sum_k |H_jk|`` for the GSD rule, from ``|X|^T |X| 1``."""
     factor = float(getattr(st.f, "loss_curvature_bound", 1.0))
     if st.Xs is not None:
-        r = K.abs_gram_rowsum_csc(st.Xk.indptr, st.Xk.indices, st.Xk.data.astype(np.float64),
-                                  st.Xk.shape[0])
+        Xc = st.Xk
+        r = K.weighted_abs_gram_rowsum_csc(Xc.indptr, Xc.indices, Xc.data.astype(np.float64),
+                                           np.ones(Xc.shape[0]), Xc.shape[0])
     else:
         r = K.abs_gram_rowsum_dense(st.Xk)
     return factor * r / st.n
@@ -206,12 +207,12 @@ def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
     xw = xw0.copy()
     gq = grad[W].copy()
     max_steps = 200 * W.size + 1000
+    wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
     if sp.issparse(Xw) and (W.size > DENSE_GRAM_MAX or 8 * W.size ** 2 > 0.5 * st.X_nbytes):
         # implicit model Hessian through the sparse rows/columns of X_W
         # (only one extra copy of X_W is alive at a time: CSC, plus CSR for the heap kernel)
         Xw = Xw.tocsc() if Xw.format != "csc" else Xw
         Xw = Xw if Xw.has_sorted_indices else Xw.sorted_indices()
-        wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
         row_nnz = np.bincount(Xw.indices, minlength=st.n).astype(np.float64)
         touch = float(row_nnz @ row_nnz) / W.size  # mean neighbours touched per step
         if touch > 0.25 * W.size:
@@ -233,7 +234,6 @@ def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
             steps += _support_newton_sparse(Xw, wrow, gq, xw, st, run)
     else:
         if sp.issparse(Xw):
-            wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
             Xr = Xw.tocsr() if Xw.format != "csr" else Xw
             H = K.gram_from_rows(Xr.indptr, Xr.indices, Xr.data, np.arange(W.size), wrow,
                                  W.size)
