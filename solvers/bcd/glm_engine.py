@@ -82,6 +82,15 @@ class GLMState:
             m = prox_grad_mapping_norm(self.g, self.x, grad, step)
         return F, grad, m
 
+    def checkpoint(self, monitor, nit, round_, **extra):
+        """End of a round: recompute ``z`` every 10 rounds (drift), evaluate, record a
+        history row with the support size. Returns ``(F, grad, stop)``."""
+        if round_ % 10 == 0:
+            self.refresh()
+        F, grad, m = self.evaluate()
+        stop = monitor.record(nit, self.x, F, m, support=int(np.count_nonzero(self.x)), **extra)
+        return F, grad, stop
+
     def refresh(self):
         """Recompute ``z = X x`` from scratch (removes drift from incremental updates)."""
         self.z = np.asarray(self.f.state(self.x), dtype=np.float64).ravel()
@@ -111,10 +120,8 @@ def _diag_bound(st):
 
 
 def _gram(Xw, w, n):
-    """``X_W^T diag(w) X_W / n`` as a dense array (``w`` scalar or per-sample)."""
-    if sp.issparse(Xw):
-        WX = Xw * w if np.isscalar(w) else sp.diags(w) @ Xw
-        return np.asarray((Xw.T @ WX).toarray()) / n
+    """``X_W^T diag(w) X_W / n`` for a dense ``X_W`` (``w`` scalar or per-sample); sparse
+    working sets use :func:`~solvers.bcd._kernels.gram_from_rows`."""
     WX = Xw * w if np.isscalar(w) else Xw * w[:, None]
     return np.asarray(Xw.T @ WX) / n
 
@@ -182,14 +189,10 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
             st.x[W] = xw0 + t * d
             st.z += t * Xd
         nit += steps
-        if outer % 10 == 0:
-            st.refresh()
-        F, grad, m = st.evaluate()
+        F, grad, stop = st.checkpoint(monitor, nit, outer, ws_size=int(W.size),
+                                      updates=int(steps))
         nfev += 1
         njev += 1
-        support = int(np.count_nonzero(st.x))
-        stop = monitor.record(nit, st.x, F, m, support=support, ws_size=int(W.size),
-                              updates=int(steps))
         if stop or nit >= max_iter or outer >= max_iter:
             break
         if steps == 0 and W.size == p:
@@ -358,12 +361,10 @@ def solve_epochs(st, monitor, *, rule, max_iter, rng):
             big = K.cd_epoch_dense(st.Xk, st.y, st.z, st.x, L, order, st.loss, float(st.n), st.l1,
                              st.l2, st.pos)
         nit += p
-        if epoch % 10 == 0:
-            st.refresh()
-        F, grad, m = st.evaluate()
+        F, grad, stop = st.checkpoint(monitor, nit, epoch)
         nfev += 1
         njev += 1
-        if monitor.record(nit, st.x, F, m, support=int(np.count_nonzero(st.x))):
+        if stop:
             break
         if big == 0.0 and rule == "cyclic":
             monitor.stop_with(STALLED)

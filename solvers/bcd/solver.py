@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.monitor import Monitor
-from ..core.optimality import supports_duality_gap
-from ..core.validation import check_option, check_scalar, check_x0, require
-from ..proximal._common import finish_x, place_on_backend
+from ..core.validation import check_option, check_scalar, require
+from ..proximal._common import finish_x, initial_point, place_on_backend, resolve_measure
 from . import glm_engine
 from .generic import (
     ForestGrower, forest_partition_for, make_forest_solver, solve_generic,
@@ -140,14 +139,9 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
     rng = np.random.default_rng(random_state)
 
     bk, f, on_gpu = place_on_backend(f, backend, x0)
-    shape = getattr(f, "shape", None)
-    if shape is None:
-        if x0 is None:
-            raise TypeError(f"x0 is required: {type(f).__name__} has no `shape` to build zeros from")
-        shape = np.shape(x0)
-    dtype = getattr(f, "dtype", np.float64)
-    dtype = dtype if dtype in (np.float32, np.float64) else np.float64
-    x = check_x0(x0, shape, dtype=dtype, backend=bk).ravel().copy()
+    x0_checked = initial_point(f, x0, bk)
+    shape = x0_checked.shape
+    x = x0_checked.ravel().copy()
     n = x.size
 
     if blocks == "forest":
@@ -159,12 +153,7 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
         if not 1 <= block_size <= n:
             raise ValueError(f"block_size must be in [1, {n}] (the number of variables), "
                              f"got {block_size}")
-    gap_ok = g is not None and supports_duality_gap(f, g)
-    if measure == "auto":
-        measure = "gap" if gap_ok else "prox_grad_norm"
-    elif measure == "gap" and not gap_ok:
-        raise ValueError(f"measure='gap' needs a duality gap, which {type(f).__name__} + "
-                         f"{type(g).__name__} does not provide; use measure='prox_grad_norm'")
+    measure = resolve_measure(measure, f, g)
 
     glm = getattr(f, "glm_loss", None) in glm_engine.K.LOSS_CODES and \
         getattr(f, "grad_from_state", None) is not None and len(shape) == 1

@@ -44,6 +44,12 @@ def setup(f, g, x0, backend, measure):
         require(g, "value", "penalty g")
     check_option(measure, "measure", MEASURES)
     bk, f, on_gpu = place_on_backend(f, backend, x0)
+    x = initial_point(f, x0, bk)
+    return bk, f, x, resolve_measure(measure, f, g), on_gpu
+
+
+def initial_point(f, x0, bk):
+    """A fresh, validated copy of ``x0`` (zeros of ``f.shape`` if None) on backend ``bk``."""
     shape = getattr(f, "shape", None)
     if shape is None:
         if x0 is None:
@@ -51,16 +57,21 @@ def setup(f, g, x0, backend, measure):
         shape = np.shape(x0)
     dtype = getattr(f, "dtype", np.float64)
     dtype = dtype if dtype in (np.float32, np.float64) else np.float64
-    x = check_x0(x0, shape, dtype=dtype, backend=bk)
+    return check_x0(x0, shape, dtype=dtype, backend=bk)
+
+
+def resolve_measure(measure, f, g):
+    """``"auto"`` becomes the duality gap when ``f`` and ``g`` provide one, else the
+    prox-gradient mapping norm; asking for a gap that does not exist is an error."""
     gap_ok = g is not None and supports_duality_gap(f, g)
     if measure == "auto":
-        measure = "gap" if gap_ok else "prox_grad_norm"
-    elif measure == "gap" and not gap_ok:
+        return "gap" if gap_ok else "prox_grad_norm"
+    if measure == "gap" and not gap_ok:
         raise ValueError(
             f"measure='gap' needs a duality gap, which {type(f).__name__} + {type(g).__name__} "
             "does not provide; use measure='prox_grad_norm'"
         )
-    return bk, f, x, measure, on_gpu
+    return measure
 
 
 def initial_lipschitz(f, x, grad_x, step, L0):
