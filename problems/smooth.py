@@ -301,10 +301,8 @@ class Logistic(_DesignFit):
         return val, -(self.X.T @ theta) / self.n_samples, theta
 
     def loss_conjugate(self, theta):
-        xp = self.backend.xp
-        p = xp.clip(self.y * theta, 0.0, 1.0)
-        ent = _xlogx(p, xp) + _xlogx(1 - p, xp)
-        return float(ent.sum()) / self.n_samples + self._offset_conjugate(theta)
+        ent = self.backend.kernels.neg_entropy_sum(self.y * theta)
+        return ent / self.n_samples + self._offset_conjugate(theta)
 
 
 def _xlogx(p, xp):

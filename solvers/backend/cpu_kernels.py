@@ -86,6 +86,24 @@ def expit(z):
 
 
 @numba.njit(**_JIT)
+def _neg_entropy_sum(t):
+    s = 0.0
+    for i in range(t.shape[0]):
+        p = min(max(t[i], 0.0), 1.0)
+        if p > 0.0:
+            s += p * np.log(p)
+        if p < 1.0:
+            s += (1.0 - p) * np.log1p(-p)
+    return s
+
+
+def neg_entropy_sum(t):
+    """Return ``sum_i p_i log p_i + (1 - p_i) log(1 - p_i)`` for ``p = clip(t, 0, 1)``
+    (``0 log 0 = 0``): the conjugate of the logistic loss, summed."""
+    return float(_neg_entropy_sum(np.ascontiguousarray(t, dtype=np.float64).reshape(-1)))
+
+
+@numba.njit(**_JIT)
 def _compressed_sq_norms(indptr, data, out):
     # squared norm of each compressed slice (columns of CSC, rows of CSR)
     for j in range(indptr.shape[0] - 1):

@@ -21,6 +21,12 @@ _expit = cp.ElementwiseKernel(
     "optsuite_expit",
 )
 
+_neg_entropy = cp.ElementwiseKernel(
+    "T t", "T out",
+    "T p = t < 0 ? (T)0 : (t > 1 ? (T)1 : t); "
+    "out = (p > 0 ? p * log(p) : (T)0) + (p < 1 ? (1 - p) * log1p(-p) : (T)0)",
+    "optsuite_neg_entropy",
+)
 
 def soft_threshold(x, t):
     """Return ``sign(x) * max(|x| - t, 0)`` elementwise (``t`` scalar or array, >= 0)."""
@@ -35,6 +41,11 @@ def log1pexp(z):
 def expit(z):
     """Return the logistic sigmoid elementwise without overflow."""
     return _expit(z)
+
+
+def neg_entropy_sum(t):
+    """Return ``sum_i p_i log p_i + (1 - p_i) log(1 - p_i)`` for ``p = clip(t, 0, 1)``."""
+    return float(_neg_entropy(t).sum())
 
 
 def col_sq_norms(X):

@@ -416,34 +416,132 @@ def _col_dot(indptr, indices, data, j, u):
 
 
 @numba.njit(**_JIT)
-def gram_from_rows(indptr, indices, data, posw, wrow, m):
-    """Dense ``X_W^T diag(wrow) X_W`` from CSR rows (of ``X`` or of ``X_W`` itself).
+def rows_of_columns(indptr, indices, data, cols, n_rows):
+    """The rows of ``X[:, cols]`` for a CSC ``X``, as CSR arrays whose column indices are
+    positions in ``cols`` (slicing and transposing in one pass, no scipy objects)."""
+    cnt = np.zeros(n_rows + 1, dtype=np.int64)
+    for a in range(cols.shape[0]):
+        j = cols[a]
+        for q in range(indptr[j], indptr[j + 1]):
+            cnt[indices[q] + 1] += 1
+    for i in range(n_rows):
+        cnt[i + 1] += cnt[i]
+    fill = cnt[:n_rows].copy()
+    pos = np.empty(cnt[n_rows], dtype=np.int32)
+    val = np.empty(cnt[n_rows])
+    for a in range(cols.shape[0]):
+        j = cols[a]
+        for q in range(indptr[j], indptr[j + 1]):
+            i = indices[q]
+            k = fill[i]
+            pos[k] = a
+            val[k] = data[q]
+            fill[i] = k + 1
+    return cnt, pos, val
 
-    ``posw[j]`` is the working-set position of column j or -1. Costs
-    O(nnz(X) + sum_i r_i^2) with r_i the working-set nonzeros of row i, far less than a
-    sparse matrix product when rows are short.
+
+@numba.njit(**_JIT)
+def gram_block_from_rows(indptr, pos, val, wrow, m, first_new):
+    """``X_N^T diag(wrow) X_C`` (shape ``(m - first_new, m)``) from the rows of ``X_C`` as
+    returned by :func:`rows_of_columns` (positions ascending within a row), for the columns
+    ``N`` at positions ``first_new..m-1``.
+
+    With ``first_new = 0`` this is the whole Gram of C. Only pairs ``a <= b`` are
+    accumulated (the ``N x N`` part is mirrored at the end): O(sum_i r_i s_i) with ``r_i`` /
+    ``s_i`` the nonzeros of row i in C / in N, far less than a sparse matrix product when
+    rows are short.
     """
-    H = np.zeros((m, m))
+    k = m - first_new
+    Bt = np.zeros((k, m))
     n = indptr.shape[0] - 1
-    loc = np.empty(m, dtype=np.int64)
-    val = np.empty(m)
     for i in range(n):
-        r = 0
-        for q in range(indptr[i], indptr[i + 1]):
-            lj = posw[indices[q]]
-            if lj >= 0:
-                loc[r] = lj
-                val[r] = data[q]
-                r += 1
-        if r == 0:
-            continue
+        s = indptr[i]
+        e = indptr[i + 1]
         wi = wrow[i]
-        for a in range(r):
-            va = wi * val[a]
-            la = loc[a]
-            for b in range(r):
-                H[la, loc[b]] += va * val[b]
-    return H
+        for kb in range(e - 1, s - 1, -1):
+            lb = pos[kb] - first_new
+            if lb < 0:
+                break
+            vb = wi * val[kb]
+            for ka in range(s, kb + 1):
+                Bt[lb, pos[ka]] += val[ka] * vb
+    for a in range(k):
+        for b in range(a):
+            Bt[b, first_new + a] = Bt[a, first_new + b]
+    return Bt
+
+
+@numba.njit(**_JIT)
+def csc_rmatvec(indptr, indices, data, v):
+    """``X^T v`` for a CSC ``X`` (one dot product per column)."""
+    m = indptr.shape[0] - 1
+    out = np.empty(m)
+    for j in range(m):
+        out[j] = _col_dot(indptr, indices, data, j, v)
+    return out
+
+
+@numba.njit(**_JIT)
+def cols_matvec_csc(indptr, indices, data, cols, d, n_rows):
+    """``X[:, cols] @ d`` for a CSC ``X`` without slicing it."""
+    out = np.zeros(n_rows)
+    for a in range(cols.shape[0]):
+        da = d[a]
+        if da == 0.0:
+            continue
+        j = cols[a]
+        for q in range(indptr[j], indptr[j + 1]):
+            out[indices[q]] += data[q] * da
+    return out
+
+
+@numba.njit(**_JIT)
+def loss_sum_and_derivative(loss, z, y, dl):
+    """``sum_i loss(z_i)`` and ``dl_i = loss'(z_i)`` in one pass (one ``exp`` per sample for
+    the logistic loss)."""
+    s = 0.0
+    for i in range(z.shape[0]):
+        if loss == 0:
+            r = z[i] - y[i]
+            s += 0.5 * r * r
+            dl[i] = r
+        else:
+            t = -y[i] * z[i]
+            if t > 0.0:
+                e = np.exp(-t)
+                s += t + np.log1p(e)
+                dl[i] = -y[i] / (1.0 + e)
+            else:
+                e = np.exp(t)
+                s += np.log1p(e)
+                dl[i] = -y[i] * e / (1.0 + e)
+    return s
+
+
+@numba.njit(**_JIT)
+def loss_change(loss, z, dz, t, y):
+    """``sum_i loss(z_i + t dz_i) - loss(z_i)``, computed term by term without cancellation
+    (``log1p(sigma(b) expm1(a - b))`` for the logistic loss), so line searches still see
+    decreases far below the rounding error of the loss itself."""
+    s = 0.0
+    for i in range(z.shape[0]):
+        u = t * dz[i]
+        if u == 0.0:
+            continue
+        if loss == 0:
+            s += u * (z[i] - y[i] + 0.5 * u)
+            continue
+        b = -y[i] * z[i]
+        du = -y[i] * u
+        if abs(du) < 1.0:
+            sb = 1.0 / (1.0 + np.exp(-b)) if b >= 0.0 else np.exp(b) / (1.0 + np.exp(b))
+            s += np.log1p(sb * np.expm1(du))
+        else:
+            a = b + du
+            la = a + np.log1p(np.exp(-a)) if a > 0.0 else np.log1p(np.exp(a))
+            lb = b + np.log1p(np.exp(-b)) if b > 0.0 else np.log1p(np.exp(b))
+            s += la - lb
+    return s
 
 
 @numba.njit(**_JIT)

@@ -64,19 +64,24 @@ class GLMState:
         self.measure_name = measure
         self.z = np.asarray(f.state(x), dtype=np.float64).ravel()
         self.Lcoord = np.ascontiguousarray(f.coordinate_lipschitz, dtype=np.float64)
+        self._gram_cache = None
 
     def penalty(self, x=None):
         x = self.x if x is None else x
         return self.l1 * float(np.abs(x).sum()) + 0.5 * self.l2 * float(x @ x)
 
     def evaluate(self):
-        """``(F(x), grad f(x), measure)`` from the kept ``z``."""
-        f = self.f
-        grad = np.asarray(f.grad_from_state(self.z)).ravel()
-        F = f.value_from_state(self.z) + self.penalty()
+        """``(F(x), grad f(x), measure)`` from the kept ``z`` (one pass over the samples for
+        the loss and its derivative)."""
+        dl = np.empty(self.n)
+        F = K.loss_sum_and_derivative(self.loss, self.z, self.y, dl) / self.n + self.penalty()
+        if self._csc is not None and self.Xs is not None:
+            X = self._csc
+            grad = K.csc_rmatvec(X.indptr, X.indices, X.data, dl) / self.n
+        else:
+            grad = np.asarray(self.f.X.T @ dl).ravel() / self.n
         if self.measure_name == "gap":
-            theta = f.dual_from_state(self.z)
-            m = duality_gap(f, self.g, self.x, grad=grad, primal=F, theta=theta)
+            m = duality_gap(self.f, self.g, self.x, grad=grad, primal=F, theta=-dl)
         else:
             step = 1.0 / max(float(self.Lcoord.max()), np.finfo(float).tiny)
             m = prox_grad_mapping_norm(self.g, self.x, grad, step)
@@ -106,6 +111,62 @@ class GLMState:
         """The columns ``X[:, W]`` (in the stored sparse format, or dense)."""
         return (self.Xs if self.Xs is not None else self.Xk)[:, W]
 
+    def cols_matvec(self, W, d):
+        """``X[:, W] @ d`` without slicing a sparse ``X``."""
+        if self.Xs is None:
+            return self.Xk[:, W] @ d
+        if self._csc is not None:
+            X = self._csc
+            return K.cols_matvec_csc(X.indptr, X.indices, X.data, W, d, self.n)
+        full = np.zeros(self.Xs.shape[1])
+        full[W] = d
+        return np.asarray(self.Xs @ full).ravel()
+
+    def gram(self, W, w):
+        """Model Hessian ``X_W^T diag(w) X_W / n`` (``w`` a scalar bound or per-sample
+        Newton weights) as a dense array.
+
+        For a scalar ``w`` the Gram of every column met so far is kept (up to
+        ``DENSE_GRAM_MAX`` columns and half the memory of X), so a round computes only the
+        products with the columns new to the working set."""
+        if not np.isscalar(w):
+            return self._gram_block(W, 0, w / self.n)
+        cache = self._gram_cache
+        if cache is None or cache[0] != w:
+            cache = self._gram_cache = (w, np.empty(0, dtype=np.int64), np.empty((0, 0)),
+                                        np.full(self.x.shape[0], -1, dtype=np.int64))
+        _, cols, H, pos = cache
+        new = W[pos[W] < 0]
+        if new.size:
+            c = cols.size
+            if c + new.size > DENSE_GRAM_MAX or 8 * (c + new.size) ** 2 > 0.5 * self.X_nbytes:
+                pos[cols] = -1
+                cols, H, c, new = np.empty(0, dtype=np.int64), np.empty((0, 0)), 0, W
+            allc = np.concatenate([cols, new])
+            B = self._gram_block(allc, c, np.full(self.n, w / self.n))
+            H2 = np.empty((allc.size, allc.size))
+            H2[:c, :c] = H
+            H2[:, c:] = B
+            H2[c:, :c] = B[:c].T
+            pos[new] = np.arange(c, allc.size)
+            cols, H = allc, H2
+            self._gram_cache = (w, cols, H, pos)
+        idx = pos[W]
+        return H[np.ix_(idx, idx)]
+
+    def _gram_block(self, C, first_new, wrow):
+        """``X_C^T diag(wrow) X_N`` for the columns ``N = C[first_new:]``."""
+        if self.Xs is None:
+            XC = self.Xk[:, C]
+            return XC.T @ (wrow[:, None] * XC[:, first_new:])
+        if self._csc is not None:
+            X, cols = self._csc, C
+        else:  # CSR from the caller: slice the columns instead of copying all of X
+            X = self.Xs[:, C].tocsc()
+            cols = np.arange(C.size)
+        rptr, rpos, rval = K.rows_of_columns(X.indptr, X.indices, X.data, cols, self.n)
+        return K.gram_block_from_rows(rptr, rpos, rval, wrow, C.size, first_new).T
+
 
 def _diag_bound(st):
     """``d_j >= sum_k |H_jk|`` for the GSD rule, from ``|X|^T |X| 1``."""
@@ -117,13 +178,6 @@ def _diag_bound(st):
     else:
         r = K.abs_gram_rowsum_dense(st.Xk)
     return factor * r / st.n
-
-
-def _gram(Xw, w, n):
-    """``X_W^T diag(w) X_W / n`` for a dense ``X_W`` (``w`` scalar or per-sample); sparse
-    working sets use :func:`~solvers.bcd._kernels.gram_from_rows`."""
-    WX = Xw * w if np.isscalar(w) else Xw * w[:, None]
-    return np.asarray(Xw.T @ WX) / n
 
 
 def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
@@ -161,7 +215,6 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         W = np.union1d(W, supp)
         if W.size == 0:
             W = np.array([int(np.argmax(dist))])
-        Xw = st.columns(W)
         bound = float(getattr(st.f, "loss_curvature_bound", 1.0))
         newton_round = use_newton
         supp_now = W[st.x[W] != 0]
@@ -172,19 +225,19 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         if newton_round:
             nhev += 1
             w = np.asarray(st.f.curvature_weights(st.z), dtype=np.float64)
-            steps, xw0, xw, Xw = _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton)
+            steps, xw0, xw, Xw = _model_round(st, W, grad, w, rule_code, eps, try_newton)
             if steps == 0:
                 # the Newton model is flat (saturated loss): fall back to the curvature bound,
                 # whose minimizer decreases F without a line search
                 newton_round = False
         if not newton_round:
-            steps, xw0, xw, Xw = _model_round(st, W, Xw, grad, bound, rule_code, eps, try_newton)
+            steps, xw0, xw, Xw = _model_round(st, W, grad, bound, rule_code, eps, try_newton)
         d = xw - xw0
         if np.any(d):
-            Xd = np.asarray(Xw @ d).ravel()
+            Xd = np.asarray(Xw @ d).ravel() if Xw is not None else st.cols_matvec(W, d)
             t = 1.0
             if newton_round:
-                t, ev = _line_search(st, W, xw0, d, Xd, grad[W], F)
+                t, ev = _line_search(st, W, xw0, d, Xd, grad[W])
                 nfev += ev
             st.x[W] = xw0 + t * d
             st.z += t * Xd
@@ -203,17 +256,19 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
     return F, dict(nfev=nfev, njev=njev, nhev=nhev, n_outer=outer)
 
 
-def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
+def _model_round(st, W, grad, w, rule_code, eps, try_newton):
     """Minimize the working-set model with curvature weights ``w`` (scalar bound or per-sample
-    Newton weights) by the greedy kernels; returns ``(steps, xw0, xw, Xw)``."""
+    Newton weights) by the greedy kernels; returns ``(steps, xw0, xw, Xw)`` with ``Xw`` the
+    sliced columns when the sparse kernels needed them, else None."""
     xw0 = st.x[W].copy()
     xw = xw0.copy()
     gq = grad[W].copy()
     max_steps = 200 * W.size + 1000
-    wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
-    if sp.issparse(Xw) and (W.size > DENSE_GRAM_MAX or 8 * W.size ** 2 > 0.5 * st.X_nbytes):
+    if st.Xs is not None and (W.size > DENSE_GRAM_MAX or 8 * W.size ** 2 > 0.5 * st.X_nbytes):
         # implicit model Hessian through the sparse rows/columns of X_W
         # (only one extra copy of X_W is alive at a time: CSC, plus CSR for the heap kernel)
+        wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
+        Xw = st.columns(W)
         Xw = Xw.tocsc() if Xw.format != "csc" else Xw
         Xw = Xw if Xw.has_sorted_indices else Xw.sorted_indices()
         row_nnz = np.bincount(Xw.indices, minlength=st.n).astype(np.float64)
@@ -235,34 +290,37 @@ def _model_round(st, W, Xw, grad, w, rule_code, eps, try_newton):
         steps = run(gq, xw, max_steps)
         if try_newton:
             steps += _support_newton_sparse(Xw, wrow, gq, xw, st, run)
-    else:
-        if sp.issparse(Xw):
-            Xr = Xw.tocsr() if Xw.format != "csr" else Xw
-            H = K.gram_from_rows(Xr.indptr, Xr.indices, Xr.data, np.arange(W.size), wrow,
-                                 W.size)
-        else:
-            H = _gram(Xw, w, st.n)
-        dH = np.abs(H).sum(axis=1)
-        steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps,
-                                 max_steps)
-        if try_newton:
-            steps += _support_newton(H, gq, xw, st.l1, st.l2, st.pos, rule_code, eps, dH)
-    return steps, xw0, xw, Xw
+        return steps, xw0, xw, Xw
+    H = st.gram(W, w)
+    dH = np.abs(H).sum(axis=1)
+    steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps, max_steps)
+    if try_newton:
+        steps += _support_newton(H, gq, xw, st.l1, st.l2, st.pos, rule_code, eps, dH)
+    return steps, xw0, xw, None
 
 
-def _line_search(st, W, xw0, d, Xd, gW, F0, beta=0.5, sigma=1e-4, max_halvings=30):
-    """Armijo backtracking for the proximal Newton direction ``d`` on the working set."""
-    pen0 = st.penalty(xw0)
-    decrease = float(gW @ d) + st.penalty(xw0 + d) - pen0
-    rest = st.penalty() - pen0
-    t = 1.0
+def _line_search(st, W, xw0, d, Xd, gW, beta=0.5, sigma=1e-4, max_halvings=30):
+    """Armijo backtracking for the proximal Newton direction ``d`` on the working set.
+
+    The change of the objective is summed term by term (:func:`~._kernels.loss_change` and
+    the penalty's per-coordinate changes), not as a difference of two objective values, so
+    the test stays meaningful when the decrease is below the rounding error of ``F``.
+    Returns ``(t, evaluations)``."""
+    decrease = float(gW @ d) + _penalty_change(st, xw0, d)
     for k in range(max_halvings):
-        zt = st.z + t * Xd
-        Ft = st.f.value_from_state(zt) + rest + st.penalty(xw0 + t * d)
-        if Ft <= F0 + sigma * t * min(decrease, 0.0):
+        t = beta ** k
+        change = K.loss_change(st.loss, st.z, Xd, t, st.y) / st.n + \
+            _penalty_change(st, xw0, t * d)
+        if change <= sigma * t * min(decrease, 0.0):
             return t, k + 1
-        t *= beta
-    return t, max_halvings
+    return beta ** max_halvings, max_halvings
+
+
+def _penalty_change(st, x0, d):
+    """``g(x0 + d) - g(x0)`` summed coordinate by coordinate."""
+    x1 = x0 + d
+    return st.l1 * float((np.abs(x1) - np.abs(x0)).sum()) + \
+        st.l2 * float((d * (x0 + 0.5 * d)).sum())
 
 
 def _support_newton(H, gq, xw, l1, l2, pos, rule_code, eps, dH):
