@@ -188,7 +188,7 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
         monitor.max_iter = budget
         if use_ws:
             F, counts = glm_engine.solve_greedy_ws(
-                st, monitor, rule=rule, update=update, max_iter=budget, ws_start=50,
+                st, monitor, rule=rule, update=update, max_iter=budget, ws_start=None,
                 ws_growth=2, active_set_newton=active_set_newton)
         else:
             F, counts = glm_engine.solve_epochs(st, monitor, rule=rule, max_iter=budget, rng=rng)
