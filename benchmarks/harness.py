@@ -18,8 +18,11 @@ Every comparison in ``benchmarks`` follows the same rules (DESIGN section 7):
   the target (at most :data:`MAX_CALIBRATION` times). The tolerance finally used is reported.
 * **Warm-up first.** One untimed run precedes the timed ones, so that just-in-time
   compilation (numba in optsuite and skglm), caches and lazy imports are excluded.
-* **Median of repeats.** ``repeat`` timed runs with :func:`time.perf_counter` (garbage
-  collection off during each run); the median is reported, all times are kept. A suite may
+* **Median of interleaved repeats.** ``repeat`` timed runs with :func:`time.perf_counter`
+  (garbage collection off during each run), taken round-robin over the solvers of a problem
+  (one run of each per round, :func:`time_interleaved`), so that a slow phase of a shared
+  machine slows every solver alike instead of one; the median is reported, all times are
+  kept. A suite may
   set a time budget per solver and problem (:attr:`Suite.solver_time_budget`): a solver whose
   first timed run shows that ``repeat`` runs would exceed it gets fewer (at least one), and
   the table's notes say so. Calibration also stops when a run used its whole iteration
@@ -39,7 +42,7 @@ Pieces
 ------
 :class:`Problem`, :class:`SolverSpec` and :class:`Suite` describe what runs (a spec's
 ``applies_to`` restricts it to some problems, e.g. Lasso peers to Lasso problems);
-:func:`time_to_target` and :func:`convergence_curve` measure; :func:`run_suite` runs a whole
+:func:`time_to_target`, :func:`time_interleaved` and :func:`convergence_curve` measure; :func:`run_suite` runs a whole
 suite, then the suite's :class:`Extra` measurements (e.g. convergence per iteration, memory),
 and calls the writers :func:`write_json`, :func:`write_table` and :func:`write_plots`.
 """
@@ -398,7 +401,8 @@ def time_to_target(spec, problem, target, repeat=5, max_iter=None, time_budget=N
 
     One warm-up run (untimed; also calibrates the tolerance when ``spec.calibrate``), then
     ``repeat`` timed runs. The shared gap of each run's ``x`` is computed after its timed
-    region.
+    region. :func:`time_interleaved` does the same for several solvers at once, alternating
+    their timed runs.
 
     Parameters
     ----------
@@ -411,7 +415,7 @@ def time_to_target(spec, problem, target, repeat=5, max_iter=None, time_budget=N
     max_iter : int, optional
         Iteration budget (default ``spec.max_iter``).
     time_budget : float, optional
-        Seconds the timed runs may take together: when the last untimed run took ``t``
+        Seconds the timed runs may take together: when the first timed run took ``t``
         seconds, only ``max(1, min(repeat, time_budget // t))`` timed runs are made (so a
         solver that needs a minute per run is timed once). None: always ``repeat``.
 
@@ -423,56 +427,102 @@ def time_to_target(spec, problem, target, repeat=5, max_iter=None, time_budget=N
         ``target``, ``tol`` (passed to the solver), ``calibration_steps``, ``warnings``,
         and ``x`` (the last solution; not written to JSON).
     """
+    return time_interleaved([spec], problem, target, repeat=repeat, max_iter=max_iter,
+                            time_budget=time_budget)[spec.name]
+
+
+def _calibrate(spec, problem, target, max_iter, log):
+    """Warm-up run, then (``spec.calibrate``) tolerance / 10 until the shared gap reaches
+    ``target``. Returns ``(tol, calibration steps)``."""
+    tol = spec.solver_tol(problem, target)
+    steps = 0
+    x, nit = _unpack(spec.run(problem, tol, max_iter))
+    gap = problem.measure(x)
+    stopped = None
+    while spec.calibrate and not reached(gap, target) and steps < MAX_CALIBRATION:
+        if nit is not None and nit >= max_iter:
+            # the run used its whole budget: a tighter tolerance cannot help
+            stopped = f"iteration budget ({max_iter}) used up at tol {tol:.1e}"
+            break
+        tol /= 10.0
+        steps += 1
+        x, nit = _unpack(spec.run(problem, tol, max_iter))
+        gap = problem.measure(x)
+    if stopped:
+        log.append(f"calibration stopped: {stopped}")
+    return tol, steps
+
+
+def time_interleaved(specs, problem, target, repeat=5, max_iter=None, time_budget=None):
+    """Time several solvers to the shared ``target`` with their timed runs interleaved.
+
+    Each solver is warmed up and calibrated first (as in :func:`time_to_target`); then the
+    timed runs go round-robin -- one run of every solver per round, ``repeat`` rounds -- so
+    that slow phases of a shared or throttled machine hit all solvers alike and the ratios
+    between their medians stay meaningful. A solver whose first timed run shows that its
+    ``repeat`` runs would exceed ``time_budget`` seconds leaves the rotation early (after at
+    least one run).
+
+    Parameters
+    ----------
+    specs : sequence of SolverSpec
+    problem : Problem
+    target : float
+    repeat : int, default 5
+    max_iter : int, optional
+        Iteration budget for every solver (default: each ``spec.max_iter``).
+    time_budget : float, optional
+        Seconds each solver's timed runs may take together.
+
+    Returns
+    -------
+    dict
+        ``{spec.name: result}`` with the result dictionaries of :func:`time_to_target`.
+    """
     repeat = int(repeat)
     if repeat < 1:
         raise ValueError(f"repeat must be >= 1, got {repeat}")
-    max_iter = int(spec.max_iter if max_iter is None else max_iter)
-    tol = spec.solver_tol(problem, target)
-    log = []
-    steps = 0
-    with _WarningLog(log):
-        # warm-up (compilation, caches)
-        x, nit = _unpack(spec.run(problem, tol, max_iter))
-        gap = problem.measure(x)
-        stopped = None
-        while spec.calibrate and not reached(gap, target) and steps < MAX_CALIBRATION:
-            if nit is not None and nit >= max_iter:
-                # the run used its whole budget: a tighter tolerance cannot help
-                stopped = f"iteration budget ({max_iter}) used up at tol {tol:.1e}"
-                break
-            tol /= 10.0
-            steps += 1
-            x, nit = _unpack(spec.run(problem, tol, max_iter))
-            gap = problem.measure(x)
-        if stopped:
-            log.append(f"calibration stopped: {stopped}")
-        times, gaps, nit = [], [], None
-        gc.collect()  # once: the timed runs themselves run with the collector off
-        k = 0
-        while k < repeat:
-            out, elapsed = _timed(lambda: spec.run(problem, tol, max_iter))
-            x, nit = _unpack(out)
-            times.append(elapsed)
-            gaps.append(problem.measure(x))  # outside the timed region
-            k += 1
-            if k == 1 and time_budget is not None and elapsed * repeat > time_budget:
-                repeat = max(1, min(repeat, int(time_budget // max(elapsed, 1e-9))))
-                log.append(f"{repeat} timed run(s) only: one run takes {elapsed:.1f} s "
-                           f"(time budget {time_budget:g} s)")
-    return {
-        "median_time": float(np.median(times)),
-        "times": [float(t) for t in times],
-        "final_gap": float(gaps[-1]),
-        "gaps": [float(g) for g in gaps],
-        "nit": nit,
-        "reached": all(reached(g, target) for g in gaps),
-        "target": float(target),
-        "tol": float(tol),
-        "max_iter": max_iter,
-        "calibration_steps": steps,
-        "warnings": log,
-        "x": x,
-    }
+    state = {}
+    for spec in specs:
+        budget = int(spec.max_iter if max_iter is None else max_iter)
+        log = []
+        with _WarningLog(log):
+            tol, steps = _calibrate(spec, problem, target, budget, log)
+        state[spec.name] = dict(spec=spec, max_iter=budget, tol=tol, steps=steps, log=log,
+                                times=[], gaps=[], nit=None, x=None, repeat=repeat)
+    gc.collect()  # once: the timed runs themselves run with the collector off
+    for k in range(repeat):
+        for st in state.values():
+            if k >= st["repeat"]:
+                continue
+            spec = st["spec"]
+            with _WarningLog(st["log"]):
+                out, elapsed = _timed(lambda: spec.run(problem, st["tol"], st["max_iter"]))
+                x, st["nit"] = _unpack(out)
+                st["x"] = x
+                st["times"].append(elapsed)
+                st["gaps"].append(problem.measure(x))  # outside the timed region
+            if k == 0 and time_budget is not None and elapsed * repeat > time_budget:
+                st["repeat"] = max(1, min(repeat, int(time_budget // max(elapsed, 1e-9))))
+                st["log"].append(f"{st['repeat']} timed run(s) only: one run takes "
+                                 f"{elapsed:.1f} s (time budget {time_budget:g} s)")
+    out = {}
+    for name, st in state.items():
+        out[name] = {
+            "median_time": float(np.median(st["times"])),
+            "times": [float(t) for t in st["times"]],
+            "final_gap": float(st["gaps"][-1]),
+            "gaps": [float(g) for g in st["gaps"]],
+            "nit": st["nit"],
+            "reached": all(reached(g, target) for g in st["gaps"]),
+            "target": float(target),
+            "tol": float(st["tol"]),
+            "max_iter": st["max_iter"],
+            "calibration_steps": st["steps"],
+            "warnings": st["log"],
+            "x": st["x"],
+        }
+    return out
 
 
 def geometric_budgets(max_iter):
@@ -714,12 +764,14 @@ def _run_suite(suite, out_dir, repeat, quick, plots, verbose, threads):
         target = suite.target_rel * gap0
         say(f"[{prob.name}] {prob.description}; gap(0) = {gap0:.3e}, target = {target:.3e}")
         per_solver = {}
-        for spec in suite.solvers:
-            if not spec.applies(prob):
-                continue
-            t_row = time.perf_counter()
-            res = time_to_target(spec, prob, target, repeat=repeat,
+        specs = [spec for spec in suite.solvers if spec.applies(prob)]
+        t_row = time.perf_counter()
+        timed = time_interleaved(specs, prob, target, repeat=repeat,
                                  time_budget=suite.solver_time_budget)
+        t_timed = (time.perf_counter() - t_row) / max(len(specs), 1)
+        for spec in specs:
+            t_row = time.perf_counter()
+            res = timed[spec.name]
             solutions[f"{prob.name}/{spec.name}"] = res.pop("x")
             if suite.curves:
                 res["curve"] = convergence_curve(spec, prob, target,
@@ -727,11 +779,11 @@ def _run_suite(suite, out_dir, repeat, quick, plots, verbose, threads):
             res.update(library=spec.library, version=spec.version,
                        settings=dict(spec.settings), iter_unit=spec.iter_unit, ours=spec.ours)
             per_solver[spec.name] = res
-            res["wall_time"] = time.perf_counter() - t_row
+            res["wall_time"] = time.perf_counter() - t_row + t_timed
             flag = "ok" if res["reached"] else "MISSED"
             say(f"    {spec.name:<16s} median {res['median_time']:.4f} s   gap "
                 f"{res['final_gap']:.2e} [{flag}]   nit {res['nit']}   tol {res['tol']:.2e}"
-                f"   ({res['wall_time']:.1f} s with warm-up and curve)")
+                f"   (about {res['wall_time']:.1f} s with warm-up and curve)")
         _ratios(per_solver, suite.solvers)
         results["problems"][prob.name] = {
             "description": prob.description,

@@ -1,5 +1,6 @@
 """Tests of the benchmark harness and CLI (fast: tiny problems, few repeats, no timing checks)."""
 import json
+import time
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import problems  # noqa: E402
 from benchmarks import cli, suites  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     REACHED_SLACK, SolverSpec, Suite, convergence_curve, geometric_budgets, markdown_table,
-    run_suite, thin_indices, time_to_target,
+    run_suite, thin_indices, time_interleaved, time_to_target,
 )
 from benchmarks.lasso import (  # noqa: E402
     alpha_max, fista_spec, lasso_problem, make_sparse_regression, prox_grad_spec, sklearn_lasso,
@@ -172,6 +173,31 @@ def test_time_to_target_repeats_and_measures_outside():
     assert r["median_time"] == np.median(r["times"])
     assert r["reached"] and r["nit"] > 0
     assert r["final_gap"] == pytest.approx(prob.measure(r["x"]))
+
+
+def test_interleaved_timing_alternates_solvers_and_honours_the_budget():
+    prob = _small_lasso()
+    target = 1e-6 * prob.gap_at_zero()
+    order = []
+
+    def tagged(name, base, pause=0.0):
+        def run(p, tol, max_iter):
+            order.append(name)
+            time.sleep(pause)
+            return base.run(p, tol, max_iter)
+        return SolverSpec(name=name, library="optsuite", run=run)
+
+    a = tagged("a", fista_spec())
+    b = tagged("b", prox_grad_spec(), pause=0.05)
+    out = time_interleaved([a, b], prob, target, repeat=4, time_budget=0.12)
+    kb = len(out["b"]["times"])
+    assert kb == max(1, int(0.12 // out["b"]["times"][0])) < 4
+    # after the warm-ups: a b, a b, ... while b is in the rotation, then a alone
+    assert order[-(4 + kb):] == ["a", "b"] * kb + ["a"] * (4 - kb)
+    assert len(out["a"]["times"]) == 4
+    assert any("timed run(s) only" in w for w in out["b"]["warnings"])
+    for r in out.values():
+        assert r["reached"] and r["median_time"] == np.median(r["times"])
 
 
 def test_calibration_tightens_a_loose_tolerance():
