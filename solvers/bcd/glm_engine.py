@@ -31,6 +31,13 @@ from . import _kernels as K
 #: sparse ones whose dense Gram would take more than half the memory of X).
 DENSE_GRAM_MAX = 1000
 
+#: A round's model is solved until the largest subdifferential distance on W is below this
+#: fraction of the largest one over all coordinates at the start of the round: tightly with a
+#: dense Gram, where a step costs O(|W|) against the round's O(nnz(X)) gradient, loosely
+#: with the sparse kernels, whose steps cost a pass over the rows of a column.
+INNER_RATIO_GRAM = 1e-3
+INNER_RATIO_SPARSE = 0.1
+
 
 def design_arrays(X):
     """``X`` as the compiled kernels read it: CSC with sorted indices, or Fortran-ordered."""
@@ -181,7 +188,7 @@ def _diag_bound(st):
 
 
 def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
-                    active_set_newton, inner_ratio=0.1):
+                    active_set_newton):
     """Greedy rule + working sets (see the module docstring). Returns ``(F, counts)``."""
     rule_code = K.RULE_CODES[rule]
     p = st.x.shape[0]
@@ -223,17 +230,17 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         try_newton = active_set_newton and prev_supp is not None and \
             np.array_equal(supp_now, prev_supp)
         prev_supp = supp_now
-        eps = max(inner_ratio * max_dist, 1e-300)
         if newton_round:
             nhev += 1
             w = np.asarray(st.f.curvature_weights(st.z), dtype=np.float64)
-            steps, xw0, xw, Xw = _model_round(st, W, grad, w, rule_code, eps, try_newton)
+            steps, xw0, xw, Xw = _model_round(st, W, grad, w, rule_code, max_dist, try_newton)
             if steps == 0:
                 # the Newton model is flat (saturated loss): fall back to the curvature bound,
                 # whose minimizer decreases F without a line search
                 newton_round = False
         if not newton_round:
-            steps, xw0, xw, Xw = _model_round(st, W, grad, bound, rule_code, eps, try_newton)
+            steps, xw0, xw, Xw = _model_round(st, W, grad, bound, rule_code, max_dist,
+                                              try_newton)
         d = xw - xw0
         if np.any(d):
             Xd = np.asarray(Xw @ d).ravel() if Xw is not None else st.cols_matvec(W, d)
@@ -280,7 +287,7 @@ def _balanced_ws_size(st, score, lo=10, hi=50):
     return int(min(p, max(lo, min(hi, k))))
 
 
-def _model_round(st, W, grad, w, rule_code, eps, try_newton):
+def _model_round(st, W, grad, w, rule_code, max_dist, try_newton):
     """Minimize the working-set model with curvature weights ``w`` (scalar bound or per-sample
     Newton weights) by the greedy kernels; returns ``(steps, xw0, xw, Xw)`` with ``Xw`` the
     sliced columns when the sparse kernels needed them, else None."""
@@ -289,6 +296,7 @@ def _model_round(st, W, grad, w, rule_code, eps, try_newton):
     gq = grad[W].copy()
     max_steps = 200 * W.size + 1000
     if st.Xs is not None and (W.size > DENSE_GRAM_MAX or 8 * W.size ** 2 > 0.5 * st.X_nbytes):
+        eps = max(INNER_RATIO_SPARSE * max_dist, 1e-300)
         # implicit model Hessian through the sparse rows/columns of X_W
         # (only one extra copy of X_W is alive at a time: CSC, plus CSR for the heap kernel)
         wrow = np.full(st.n, w / st.n) if np.isscalar(w) else w / st.n
@@ -315,6 +323,7 @@ def _model_round(st, W, grad, w, rule_code, eps, try_newton):
         if try_newton:
             steps += _support_newton_sparse(Xw, wrow, gq, xw, st, run)
         return steps, xw0, xw, Xw
+    eps = max(INNER_RATIO_GRAM * max_dist, 1e-300)
     H = st.gram(W, w)
     dH = np.abs(H).sum(axis=1)
     steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps, max_steps)
