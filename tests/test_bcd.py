@@ -395,3 +395,61 @@ def test_sparse_working_set_kernels(monkeypatch, density, rule, kind):
         assert res.success, res.message
         assert _rel_gap(f, g, res.x) < 1e-8
         assert res.history.ws_size.max() > 4  # the sparse kernels ran
+
+
+@pytest.mark.parametrize("loss", [0, 1])
+def test_loss_change_is_accurate_below_the_rounding_of_the_loss(loss):
+    from solvers.bcd import _kernels as K
+    r = np.random.default_rng(0)
+    n = 500
+    z = 3 * r.standard_normal(n)
+    y = np.where(r.random(n) < 0.5, -1.0, 1.0) if loss else r.standard_normal(n)
+    import mpmath
+    for scale in (1e-12, 1e-6, 1.0, 40.0):
+        dz = scale * r.standard_normal(n)
+        with mpmath.workdps(60):
+            def term(zi, dzi, yi):
+                zi, dzi, yi = mpmath.mpf(zi), mpmath.mpf(dzi), mpmath.mpf(yi)
+                if loss:
+                    return mpmath.log1p(mpmath.exp(-yi * (zi + dzi))) - \
+                        mpmath.log1p(mpmath.exp(-yi * zi))
+                return ((zi + dzi - yi) ** 2 - (zi - yi) ** 2) / 2
+            exact = float(mpmath.fsum(term(*t) for t in zip(z, dz, y)))
+        got = K.loss_change(loss, z, dz, 1.0, y)
+        assert got == pytest.approx(exact, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("first_new", [0, 3])
+def test_gram_blocks_from_csc_columns_match_dense(first_new):
+    from solvers.bcd import _kernels as K
+    X = sp.random(300, 40, density=0.15, format="csc", random_state=2)
+    w = np.random.default_rng(1).random(300)
+    C = np.array([30, 2, 17, 5, 39, 11, 0])
+    rp, pos, val = K.rows_of_columns(X.indptr, X.indices, X.data, C, 300)
+    Bt = K.gram_block_from_rows(rp, pos, val, w, C.size, first_new)
+    XC = X[:, C].toarray()
+    np.testing.assert_allclose(Bt.T, XC.T @ (w[:, None] * XC[:, first_new:]), atol=1e-14)
+
+
+def test_kept_gram_equals_a_fresh_one_as_the_working_set_changes():
+    from solvers.bcd import glm_engine
+    X = sp.random(200, 60, density=0.2, format="csc", random_state=3)
+    y = np.random.default_rng(3).standard_normal(200)
+    f = problems.LeastSquares(X, y)
+    st = glm_engine.GLMState(f, problems.L1(0.01), np.zeros(60), (0.01, 0.0, False), "gap")
+    for W in (np.array([1, 5, 9]), np.array([1, 4, 5, 9, 30]), np.array([4, 30]),
+              np.arange(0, 60, 7)):
+        XW = X[:, W].toarray()
+        np.testing.assert_allclose(st.gram(W, 1.0), XW.T @ XW / 200, atol=1e-14)
+
+
+def test_first_working_set_is_small_for_dense_columns_and_large_for_rare_ones():
+    from solvers.bcd import glm_engine
+    r = np.random.default_rng(4)
+    # density 0.5 in 400 columns: sqrt(nnz / n) = sqrt(200) = 14.1 = sum of 29 densities
+    for density, expect in ((0.5, (27, 31)), (0.002, (50, 50))):
+        X = sp.random(2000, 400, density=density, format="csc", random_state=4)
+        f = problems.LeastSquares(X, r.standard_normal(2000))
+        st = glm_engine.GLMState(f, None, np.zeros(400), (0.0, 0.0, False), "prox_grad_norm")
+        k = glm_engine._balanced_ws_size(st, r.random(400))
+        assert expect[0] <= k <= expect[1]
