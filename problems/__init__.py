@@ -7,11 +7,12 @@ from solvers.core.optimality import duality_gap
 
 from . import datasets
 from .graphs import LabelPropagation, lattice_quadratic, two_moons_graph
-from .penalties import L1, L2, Box, ElasticNet
+from .folded_concave import MCP, SCAD
+from .penalties import L1, L2, Box, ElasticNet, GroupL1
 from .smooth import LeastSquares, Logistic, Multinomial, Quadratic
 
 __all__ = [
-    "Box", "ElasticNet", "L1", "L2", "LabelPropagation", "LeastSquares", "Logistic",
-    "Multinomial", "Quadratic", "datasets", "duality_gap", "lattice_quadratic",
+    "Box", "ElasticNet", "GroupL1", "L1", "L2", "LabelPropagation", "LeastSquares", "Logistic",
+    "MCP", "Multinomial", "Quadratic", "SCAD", "datasets", "duality_gap", "lattice_quadratic",
     "two_moons_graph",
 ]
