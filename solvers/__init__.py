@@ -6,8 +6,8 @@ Every solver takes ``backend="auto" | "cpu" | "gpu"`` and returns a :class:`~sol
 from .backend import get_backend
 from .bcd import bcd
 from .core import History, Result
-from .proximal import fista, prox_grad
+from .proximal import fista, nonconvex_ag, prox_grad
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["History", "Result", "bcd", "fista", "get_backend", "prox_grad"]
+__all__ = ["History", "Result", "bcd", "fista", "get_backend", "nonconvex_ag", "prox_grad"]

@@ -1,5 +1,7 @@
-"""Proximal gradient methods: ISTA-type proximal gradient and FISTA."""
+"""Proximal gradient methods: proximal gradient, FISTA and the nonconvex accelerated
+gradient of Ghadimi and Lan."""
 from .fista import fista
+from .nonconvex_ag import nonconvex_ag
 from .prox_grad import prox_grad
 
-__all__ = ["fista", "prox_grad"]
+__all__ = ["fista", "nonconvex_ag", "prox_grad"]

@@ -93,6 +93,19 @@ def initial_lipschitz(f, x, grad_x, step, L0):
     return 1.0 / s, False
 
 
+def curvature_floor(g, step):
+    """Smallest curvature estimate ``L`` the prox of ``g`` accepts (``step = 1/L``).
+
+    Weakly convex penalties (SCAD, MCP) have a closed-form prox only for steps below
+    ``g.max_step``; automatic and backtracking steps are kept just under it. A fixed step
+    the user chose (a float ``step``) is left alone: the prox rejects it if it is too long.
+    """
+    max_step = getattr(g, "max_step", None)
+    if max_step is None or not isinstance(step, str):
+        return 0.0
+    return 1.0 / (0.99 * float(max_step))
+
+
 def secant_estimate(f, x, grad_x):
     """A local curvature estimate ``||grad f(x + d) - grad f(x)|| / ||d||``."""
     from ..backend import array_namespace

@@ -20,8 +20,12 @@ from ..core.monitor import Monitor
 from ..core.result import LINESEARCH_FAILED
 from ..core.validation import check_option, check_scalar
 from ._common import (
-    finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value, setup,
+    curvature_floor, finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value,
+    setup,
 )
+
+
+_EPS = float(np.finfo(float).eps)
 
 
 def _dot(a, b):
@@ -29,8 +33,8 @@ def _dot(a, b):
 
 
 def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradient",
-          measure="auto", tol=1e-6, max_iter=1000, callback=None, verbose=False,
-          backend="auto"):
+          monotone=False, measure="auto", tol=1e-6, max_iter=1000, callback=None,
+          verbose=False, backend="auto"):
     """Minimize ``f(x) + g(x)`` by FISTA with optional adaptive restart.
 
     Parameters
@@ -49,7 +53,14 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
         Backtracking increase factor (> 1).
     restart : {"gradient", "function", None}, default "gradient"
         Adaptive restart scheme of O'Donoghue and Candès; None is plain FISTA with the
-        O(1/k^2) guarantee.
+        O(1/k^2) guarantee. With a weakly convex penalty (SCAD, MCP) "function" restart or
+        ``monotone=True`` keep the objective from oscillating.
+    monotone : bool, default False
+        Monotone FISTA (MFISTA, Beck and Teboulle 2009, section V): the new iterate is the
+        prox point only when it does not increase ``F``, otherwise the previous iterate is
+        kept, and the momentum is built from both (same O(1/k^2) rate in the convex case;
+        ``F(x_k)`` is non-increasing, which suits nonconvex penalties). Steps for SCAD and
+        MCP are kept below their prox bound ``g.max_step``.
     measure : {"auto", "gap", "prox_grad_norm"}, default "auto"
         The duality gap at ``x_k`` when available; otherwise the norm of the prox-gradient
         mapping at the extrapolated point, ``L ||y_k - x_{k+1}||`` (the usual FISTA test,
@@ -86,6 +97,8 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
     max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
     eta = check_scalar(eta, "eta", lower=1.0, lower_inclusive=False)
     check_option(restart, "restart", ("gradient", "function", None))
+    if not isinstance(monotone, (bool, np.bool_)):
+        raise TypeError(f"monotone must be True or False, got {monotone!r}")
     bk, f, x, measure, on_gpu = setup(f, g, x0, backend, measure)
     value_and_grad, evaluate = make_evaluators(f, measure)
     meas = make_measure(measure, f, g)
@@ -94,10 +107,12 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
     fy, gy, theta = evaluate(x)
     nfev = njev = 1
     L, backtrack = initial_lipschitz(f, x, gy, step, L0)
+    L = max(L, curvature_floor(g, step))
     F = fy + penalty_value(g, x)
     mon = Monitor("fista", tol=tol, max_iter=max_iter, measure_name=measure,
                   callback=callback, verbose=verbose, to_host=bk.to_host)
-    stop = mon.record(0, x, F, meas(x, F, gy, L, theta), nfev=nfev, njev=njev, L=L, restart=0)
+    m = meas(x, F, gy, L, theta)
+    stop = mon.record(0, x, F, m, nfev=nfev, njev=njev, L=L, restart=0)
     y, t, n_restarts = x, 1.0, 0
 
     with np.errstate(over="ignore", invalid="ignore"):  # divergence ends with a status
@@ -124,26 +139,32 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
                 fx_new = float(f.value(x_new))
                 nfev += 1
             F_new = fx_new + penalty_value(g, x_new)
+            # (an increase within rounding of F is no increase: rejecting it would freeze x)
+            rejected = monotone and F_new > F + 8 * _EPS * abs(F)
             did_restart = (
                 (restart == "gradient" and _dot(y - x_new, step_vec) > 0)
                 or (restart == "function" and F_new > F)
             )
-            if gap:
-                m = meas(x_new, F_new, gx_new, L, theta)
-            else:
+            if not gap:  # the prox-gradient mapping at y, also when z is rejected
                 m = L * math.sqrt(_dot(y - x_new, y - x_new))
-            x, F = x_new, F_new
+            elif not rejected:  # (a rejected z leaves x, hence its gap, unchanged)
+                m = meas(x_new, F_new, gx_new, L, theta)
+            if not rejected:
+                x, F = x_new, F_new
             if did_restart:
                 n_restarts += 1
                 t, y = 1.0, x
             else:
                 t_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
-                y = x + ((t - 1.0) / t_new) * step_vec
+                if rejected:  # MFISTA: y = x_k + (t_k / t_{k+1}) (z_{k+1} - x_k)
+                    y = x + (t / t_new) * step_vec
+                else:
+                    y = x + ((t - 1.0) / t_new) * step_vec
                 t = t_new
             stop = mon.record(k, x, F, m, nfev=nfev, njev=njev, L=L, restart=int(did_restart))
             if stop:
                 break
-            if did_restart and gx_new is not None:
+            if did_restart and gx_new is not None and not rejected:
                 fy, gy = fx_new, gx_new
             else:
                 fy, gy = value_and_grad(y)
