@@ -43,6 +43,11 @@ class _FoldedConcave:
         xp = array_namespace(x)
         return float(self._p(xp.abs(x), xp).sum())
 
+    def elementwise_value(self, x):
+        """``p(|x_j|)`` for every coordinate (the penalty is their sum)."""
+        xp = array_namespace(x)
+        return self._p(xp.abs(x), xp)
+
     def derivative(self, t):
         """``p'(t)`` for ``t >= 0`` (array), with ``p'(0) = alpha``."""
         return self._dp(t, array_namespace(t))
@@ -92,6 +97,13 @@ class _FoldedConcave:
     def l1_part(self):
         """``alpha``: the weight of the L1 part in ``g = alpha ||x||_1 + h(x)``."""
         return self.alpha
+
+    def split_prox(self, v, step):
+        """Prox of the L1 part, ``alpha ||.||_1``: soft-thresholding at ``alpha * step``
+        (any step)."""
+        xp = array_namespace(v)
+        t = self.alpha * step
+        return xp.where(xp.abs(v) > t, v - t * xp.sign(v), 0.0)
 
     def concave_part_value(self, x):
         """``h(x) = g(x) - alpha ||x||_1`` (<= 0, concave, smooth)."""
@@ -149,6 +161,10 @@ class SCAD(_FoldedConcave):
     def __repr__(self):
         return f"SCAD(alpha={self.alpha:g}, a={self.a:g})"
 
+    def with_alpha(self, alpha):
+        """The same shape ``a`` with strength ``alpha`` (for regularization paths)."""
+        return SCAD(alpha, a=self.a)
+
     def _p(self, t, xp):
         lam, a = self.alpha, self.a
         mid = (2 * a * lam * t - t * t - lam * lam) / (2 * (a - 1))
@@ -203,6 +219,10 @@ class MCP(_FoldedConcave):
 
     def __repr__(self):
         return f"MCP(alpha={self.alpha:g}, gamma={self.gamma:g})"
+
+    def with_alpha(self, alpha):
+        """The same ``gamma`` with strength ``alpha`` (for regularization paths)."""
+        return MCP(alpha, gamma=self.gamma)
 
     def _p(self, t, xp):
         lam, g = self.alpha, self.gamma

@@ -51,6 +51,10 @@ class L1:
         extra = ", positive=True" if self.positive else ""
         return f"L1(alpha={self.alpha:g}{extra})"
 
+    def with_alpha(self, alpha):
+        """The same penalty with strength ``alpha`` (for regularization paths)."""
+        return L1(alpha, positive=self.positive)
+
     @property
     def cd_params(self):
         """``(l1, l2, positive)``: the separable form ``l1 |x_j| + l2 x_j^2 / 2`` (+ ``x_j >= 0``)
@@ -128,6 +132,10 @@ class L2:
     def __repr__(self):
         return f"L2(alpha={self.alpha:g})"
 
+    def with_alpha(self, alpha):
+        """The same penalty with strength ``alpha``."""
+        return L2(alpha)
+
     @property
     def cd_params(self):
         """``(l1, l2, positive)`` for the compiled coordinate kernels."""
@@ -185,6 +193,10 @@ class ElasticNet:
 
     def __repr__(self):
         return f"ElasticNet(alpha={self.alpha:g}, l1_ratio={self.l1_ratio:g})"
+
+    def with_alpha(self, alpha):
+        """The same penalty with strength ``alpha`` (and the same ``l1_ratio``)."""
+        return ElasticNet(alpha, self.l1_ratio)
 
     @property
     def cd_params(self):
@@ -356,6 +368,10 @@ class GroupL1:
 
     def __repr__(self):
         return f"GroupL1(alpha={self.alpha:g}, n_groups={self.n_groups})"
+
+    def with_alpha(self, alpha):
+        """The same groups and weights with strength ``alpha``."""
+        return GroupL1(alpha, self.labels, weights=self.weights)
 
     def _arrays(self, x):
         """``(labels, weights)`` on ``x``'s device."""

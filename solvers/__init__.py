@@ -6,8 +6,12 @@ Every solver takes ``backend="auto" | "cpu" | "gpu"`` and returns a :class:`~sol
 from .backend import get_backend
 from .bcd import bcd
 from .core import History, Result
+from .path import alpha_grid, path
 from .proximal import fista, nonconvex_ag, prox_grad
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["History", "Result", "bcd", "fista", "get_backend", "nonconvex_ag", "prox_grad"]
+__all__ = [
+    "History", "Result", "alpha_grid", "bcd", "fista", "get_backend", "nonconvex_ag", "path",
+    "prox_grad",
+]

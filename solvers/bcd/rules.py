@@ -66,6 +66,9 @@ def _sep_value(g, v, xp):
     if params is not None:
         l1, l2, _ = params
         return l1 * xp.abs(v) + 0.5 * l2 * v * v
+    elementwise = getattr(g, "elementwise_value", None)
+    if elementwise is not None:
+        return elementwise(v)
     return xp.asarray([g.value(xp.asarray([vi])) for vi in v])
 
 

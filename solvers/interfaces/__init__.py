@@ -3,18 +3,26 @@ part of ``solvers`` allowed to import concrete problems.
 
 The scikit-learn estimators (:class:`~solvers.interfaces.sklearn.Lasso`,
 :class:`~solvers.interfaces.sklearn.ElasticNet`,
-:class:`~solvers.interfaces.sklearn.SparseLogisticRegression`) are loaded on first access, so
-importing ``solvers`` never imports scikit-learn.
+:class:`~solvers.interfaces.sklearn.SparseLogisticRegression` by block coordinate descent;
+:class:`~solvers.interfaces.sklearn_nonconvex.MCPRegression`,
+:class:`~solvers.interfaces.sklearn_nonconvex.SCADRegression`,
+:class:`~solvers.interfaces.sklearn_nonconvex.MCPLogisticRegression` by the nonconvex
+accelerated gradient) are loaded on first access, so importing ``solvers`` never imports
+scikit-learn.
 """
 _SKLEARN_ESTIMATORS = ("ElasticNet", "Lasso", "SparseLogisticRegression")
+_NONCONVEX_ESTIMATORS = ("MCPLogisticRegression", "MCPRegression", "SCADRegression")
 
-__all__ = list(_SKLEARN_ESTIMATORS)
+__all__ = list(_SKLEARN_ESTIMATORS + _NONCONVEX_ESTIMATORS)
 
 
 def __getattr__(name):
-    if name in _SKLEARN_ESTIMATORS:
+    if name in _SKLEARN_ESTIMATORS or name in _NONCONVEX_ESTIMATORS:
         try:
-            from . import sklearn as _sklearn_interface
+            if name in _SKLEARN_ESTIMATORS:
+                from . import sklearn as _sklearn_interface
+            else:
+                from . import sklearn_nonconvex as _sklearn_interface
         except ImportError as exc:
             if (exc.name or "").partition(".")[0] != "sklearn":
                 raise
@@ -26,4 +34,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SKLEARN_ESTIMATORS))
+    return sorted(list(globals()) + list(__all__))

@@ -40,7 +40,7 @@ class _Split:
             require(g, "prox", "penalty g")
             if getattr(g, "max_step", None) is not None:
                 raise TypeError(f"{type(g).__name__} is weakly convex but has no splitting "
-                                "(`concave_part_grad`, `l1_part`); nonconvex_ag needs one")
+                                "(`concave_part_grad`, `split_prox`); nonconvex_ag needs one")
         self.l1 = float(g.l1_part) if self.concave else 0.0
 
     def value_and_grad(self, x):
@@ -54,9 +54,7 @@ class _Split:
         if self.g is None:
             return v
         if self.concave:
-            from ..backend import get_backend
-
-            return get_backend(v).kernels.soft_threshold(v, self.l1 * step)
+            return self.g.split_prox(v, step)
         return self.g.prox(v, step)
 
     def penalty(self, x):
