@@ -1,0 +1,198 @@
+"""nonconvex_ag, and prox_grad / FISTA / paths with SCAD and MCP: stationarity, the
+accelerated rate in the convex case, agreement with skglm, paths, bad input."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import problems
+import solvers
+from solvers.core import fit_sublinear_rate
+
+
+def _regression(n=200, p=60, seed=0, sparse=False):
+    r = np.random.default_rng(seed)
+    X = r.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:5] = [3.0, -2.0, 1.5, 4.0, -1.0]
+    y = X @ w + 0.5 * r.standard_normal(n)
+    return (sp.csr_matrix(X) if sparse else X), y
+
+
+def _logistic(n=300, p=40, seed=1):
+    r = np.random.default_rng(seed)
+    X = r.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:4] = [2.0, -2.0, 1.5, 1.0]
+    y = np.where(X @ w + 2.0 * r.standard_normal(n) > 0, 1.0, -1.0)  # far from separable
+    return X, y
+
+
+PENALTIES = [problems.SCAD(0.2, a=3.7), problems.MCP(0.2, gamma=3.0)]
+
+
+@pytest.mark.parametrize("pen", PENALTIES, ids=repr)
+@pytest.mark.parametrize("damping", ["optimal", "ghadimi-lan"])
+@pytest.mark.parametrize("kind", ["ls", "ls-sparse", "logistic"])
+def test_drives_the_gradient_mapping_to_zero(pen, damping, kind):
+    if kind == "logistic":
+        X, y = _logistic()
+        f = problems.Logistic(X, y)
+        pen = pen.with_alpha(0.02)
+    else:
+        X, y = _regression(sparse=kind == "ls-sparse")
+        f = problems.LeastSquares(X, y)
+    res = solvers.nonconvex_ag(f, pen, damping=damping, tol=1e-9, max_iter=20_000)
+    assert res.success, res.message
+    # stationarity at the returned point: the Clarke KKT distance is small
+    assert pen.subdiff_distance(res.x, f.grad(res.x)).max() < 1e-7
+    assert res.fun == pytest.approx(f.value(res.x) + pen.value(res.x))
+
+
+def test_optimal_damping_needs_fewer_iterations_than_ghadimi_lan_and_prox_grad():
+    X, y = _regression(n=100, p=300, seed=3)
+    X = X + 0.9 * X[:, [0]]  # correlated features: ill-conditioned
+    f, g = problems.LeastSquares(X, y), problems.SCAD(0.2)
+    its = {d: solvers.nonconvex_ag(f, g, damping=d, tol=1e-8, max_iter=50_000).nit
+           for d in ("optimal", "ghadimi-lan")}
+    pg = solvers.prox_grad(f, g, tol=1e-8, max_iter=50_000)
+    assert its["optimal"] < its["ghadimi-lan"] and its["optimal"] < pg.nit
+
+
+def test_convex_penalty_attains_the_accelerated_rate():
+    # worst-case quadratic (spectrum i/n): gradient methods decay like 1/k, accelerated 1/k^2
+    n = 400
+    lam = np.arange(1, n + 1) / n
+    xs = 1 / np.sqrt(lam)
+    f = problems.Quadratic(sp.diags(lam, format="csr"), lam * xs)
+    res = solvers.nonconvex_ag(f, None, tol=0, max_iter=400)
+    err = res.history.objective[1:] - f.value(xs)  # F(x_md^k), k >= 1
+    fit = fit_sublinear_rate(err, np.arange(1, err.size + 1), start=10)
+    assert fit.rate < -1.8
+    pg = solvers.prox_grad(f, None, tol=0, max_iter=400)
+    assert err[-1] < 0.05 * (pg.history.objective[-1] - f.value(xs))
+
+
+@pytest.mark.parametrize("Pen, key, shape", [("MCPenalty", "gamma", 3.0), ("SCAD", "a", 3.7)])
+@pytest.mark.parametrize("loss", ["ls", "logistic"])
+def test_agrees_with_skglm(Pen, key, shape, loss):
+    skglm = pytest.importorskip("skglm")
+    from skglm.datafits import Logistic as SkLogistic
+    from skglm.datafits import Quadratic
+    from skglm.solvers import AndersonCD
+
+    if loss == "ls":
+        X, y = _regression(seed=4)
+        f, alpha, datafit = problems.LeastSquares(X, y), 0.2, Quadratic()
+    else:
+        # logistic curvature is at most 1/4 < 1/gamma, 1/(a - 1) for the default shapes, so
+        # the problem has many stationary points and two methods may stop at different ones;
+        # shape 10 keeps the concavity below the loss curvature (a unique solution)
+        X, y = _logistic(seed=5)
+        f, alpha, datafit, shape = problems.Logistic(X, y), 0.03, SkLogistic(), 10.0
+    pen = problems.MCP(alpha, shape) if key == "gamma" else problems.SCAD(alpha, shape)
+    ref = skglm.GeneralizedLinearEstimator(
+        datafit, getattr(skglm.penalties, Pen)(alpha, shape),
+        AndersonCD(tol=1e-12, fit_intercept=False)).fit(X, y).coef_.ravel()
+    res = solvers.nonconvex_ag(f, pen, tol=1e-10, max_iter=20_000)
+    assert set(np.flatnonzero(res.x)) == set(np.flatnonzero(ref))
+    F_ref = f.value(ref) + pen.value(ref)
+    assert res.fun == pytest.approx(F_ref, rel=1e-6)
+
+
+@pytest.mark.parametrize("pen", PENALTIES, ids=repr)
+def test_prox_grad_and_monotone_fista_with_folded_concave_penalties(pen):
+    X, y = _regression(seed=6)
+    f = problems.LeastSquares(X, y)
+    ref = solvers.nonconvex_ag(f, pen, tol=1e-10, max_iter=20_000)
+    for res in (solvers.prox_grad(f, pen, tol=1e-10, max_iter=20_000),
+                solvers.fista(f, pen, tol=1e-10, max_iter=20_000, monotone=True,
+                              restart="function"),
+                solvers.fista(f, pen, tol=1e-10, max_iter=20_000, step="backtracking")):
+        assert res.success, res.message
+        assert res.fun == pytest.approx(ref.fun, rel=1e-9)
+        np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
+    mono = solvers.fista(f, pen, tol=1e-10, max_iter=20_000, monotone=True)
+    assert np.all(np.diff(mono.history.objective) <= 1e-12 * abs(mono.history.objective[0]))
+
+
+def test_speed_restart_and_callable_damping():
+    X, y = _regression(seed=7)
+    f, g = problems.LeastSquares(X, y), problems.MCP(0.2)
+    base = solvers.nonconvex_ag(f, g, tol=1e-10)
+    rs = solvers.nonconvex_ag(f, g, tol=1e-10, restart="speed")
+    assert rs.success and rs.n_restarts > 0
+    np.testing.assert_allclose(rs.x, base.x, atol=1e-7)
+    seen = []
+
+    def gl(k, L):
+        seen.append(k)
+        return 2.0 / (k + 1), 0.5 / L, k * 0.25 / L
+
+    custom = solvers.nonconvex_ag(f, g, damping=gl, tol=1e-10, max_iter=20_000)
+    ghadimi = solvers.nonconvex_ag(f, g, damping="ghadimi-lan", tol=1e-10, max_iter=20_000)
+    assert custom.nit == ghadimi.nit and seen[:3] == [1, 2, 3]
+    np.testing.assert_array_equal(custom.x, ghadimi.x)
+
+
+def test_bad_input():
+    X, y = _regression(n=30, p=10)
+    f = problems.LeastSquares(X, y)
+    with pytest.raises(ValueError, match="damping"):
+        solvers.nonconvex_ag(f, problems.MCP(0.1), damping="nesterov")
+    with pytest.raises(ValueError, match="restart"):
+        solvers.nonconvex_ag(f, problems.MCP(0.1), restart="always")
+    with pytest.raises(ValueError, match="L"):
+        solvers.nonconvex_ag(f, problems.MCP(0.1), L=-1.0)
+    with pytest.raises(ValueError, match="alpha <= 1"):
+        solvers.nonconvex_ag(f, problems.MCP(0.1), damping=lambda k, L: (2.0, 1 / L, 1 / L))
+
+    class NoLip:
+        shape = (10,)
+        value, grad = f.value, f.grad
+
+    with pytest.raises(TypeError, match="lipschitz"):
+        solvers.nonconvex_ag(NoLip(), problems.L1(0.1))
+    with pytest.raises(ValueError, match="step <"):
+        solvers.prox_grad(f, problems.SCAD(0.1), step=5.0)  # a user step beyond a - 1
+
+
+def test_path_warm_equals_cold_and_matches_the_grid():
+    X, y = _regression(seed=8)
+    f = problems.LeastSquares(X, y)
+    amax = np.abs(X.T @ y).max() / X.shape[0]
+    for pen, solver in ((problems.L1(1.0), "bcd"), (problems.MCP(1.0), "nonconvex_ag"),
+                        (problems.SCAD(1.0), "fista")):
+        warm = solvers.path(f, pen, n_alphas=8, eps=1e-2, solver=solver, tol=1e-10,
+                            max_iter=50_000)
+        cold = solvers.path(f, pen, n_alphas=8, eps=1e-2, solver=solver, tol=1e-10,
+                            max_iter=50_000, warm_start=False)
+        assert warm.alpha_max == pytest.approx(amax)
+        np.testing.assert_allclose(warm.alphas, np.geomspace(amax, amax / 100, 8))
+        assert warm.success.all() and cold.success.all()
+        np.testing.assert_allclose(warm.coefs, cold.coefs, atol=1e-6)
+        assert not warm.coefs[0].any() and np.count_nonzero(warm.coefs[-1]) >= 5
+        assert warm.nit.sum() < cold.nit.sum()
+
+
+def test_path_bad_input():
+    X, y = _regression(n=30, p=10)
+    f = problems.LeastSquares(X, y)
+    with pytest.raises(ValueError, match="solver"):
+        solvers.path(f, problems.L1(1.0), solver="newton")
+    with pytest.raises(ValueError, match="alphas"):
+        solvers.path(f, problems.L1(1.0), alphas=[1.0, -1.0])
+    with pytest.raises(ValueError, match="eps"):
+        solvers.path(f, problems.L1(1.0), eps=2.0)
+    with pytest.raises(TypeError, match="with_alpha"):
+        solvers.path(f, object())
+
+
+@pytest.mark.gpu
+def test_gpu_matches_cpu():
+    pytest.importorskip("cupy")
+    X, y = _regression(seed=9)
+    f, g = problems.LeastSquares(X, y), problems.SCAD(0.2)
+    cpu = solvers.nonconvex_ag(f, g, tol=1e-10)
+    gpu = solvers.nonconvex_ag(f, g, tol=1e-10, backend="gpu")
+    assert isinstance(gpu.x, np.ndarray)
+    np.testing.assert_allclose(gpu.x, cpu.x, atol=1e-8)
