@@ -14,6 +14,7 @@ SUITES = {
     "quick": "benchmarks.suites.quick",
     "smoke": "benchmarks.suites.smoke",
     "bcd": "benchmarks.suites.bcd",
+    "nonconvex": "benchmarks.suites.nonconvex",
 }
 
 

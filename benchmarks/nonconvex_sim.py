@@ -1,0 +1,307 @@
+"""The simulation of Yang, Asgharian and Bhatnagar (Statistics and Computing 2024), section 4:
+SCAD / MCP penalized linear and logistic regression on Toeplitz-correlated designs.
+
+* :func:`simulate` -- one replication: ``p = 2050`` standardized features with
+  ``corr(X_j, X_k) = tau^|j - k|``, 50 true signals in five blocks of ten (features 0-9,
+  510-519, 1020-1029, 1530-1539, 2040-2049), noise at a given SNR.
+* :func:`run_methods` -- nonconvex AG (optimal damping and the Ghadimi-Lan setting), proximal
+  gradient, monotone FISTA and skglm on one replication; iterations and time to the paper's
+  target and to a gradient mapping of 1e-8, final objective, support recovery, estimation
+  error.
+* :func:`simulation_extra` -- the suite section: every setting, replications, a table of
+  medians and a plot.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .harness import Extra, library_version
+
+P = 2050
+SIGNAL_BLOCKS = (0, 510, 1020, 1530, 2040)
+#: (mean, sd) of the normal laws of the five signal blocks (the authors' simulation code).
+LINEAR_LAWS = ((0.5, 1.0), (5.0, 2.0), (10.0, 3.0), (20.0, 4.0), (50.0, 5.0))
+LOGISTIC_LAWS = ((0.5, 1.0), (0.5, 1.0), (-0.5, 1.0), (-0.5, 1.0), (1.0, 1.0))
+#: The paper's targets on F - F_min for counting iterations (linear: e^3, logistic: e^-4).
+PAPER_TARGET = {"linear": math.exp(3.0), "logistic": math.exp(-4.0)}
+#: Penalty strengths of the paper (linear 0.2, logistic 0.02), a = 3.7, gamma = 3.
+LAMBDA = {"linear": 0.2, "logistic": 0.02}
+SCAD_A, MCP_GAMMA = 3.7, 3.0
+
+
+def simulate(n, tau, model, snr=5.0, p=P, seed=0):
+    """One replication of the paper's design.
+
+    Rows are AR(1) sequences ``x_j = tau x_{j-1} + sqrt(1 - tau^2) z_j`` (exactly the
+    Toeplitz correlation ``tau^|j-k|``); columns are then centered and scaled to unit
+    population variance. The noise level is ``sigma = sqrt(beta^T Sigma beta / snr)``.
+
+    Parameters
+    ----------
+    n : int
+    tau : float
+    model : {"linear", "logistic"}
+    snr : float, default 5
+    p : int, default 2050
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (n, p)
+    y : ndarray of shape (n,)
+        Responses (linear) or labels -1/+1 (logistic).
+    beta : ndarray of shape (p,)
+    """
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, p))
+    X = np.empty((n, p))
+    X[:, 0] = Z[:, 0]
+    c = math.sqrt(1.0 - tau * tau)
+    for j in range(1, p):
+        X[:, j] = tau * X[:, j - 1] + c * Z[:, j]
+    X -= X.mean(axis=0)
+    X /= X.std(axis=0)
+    beta = np.zeros(p)
+    laws = LINEAR_LAWS if model == "linear" else LOGISTIC_LAWS
+    idx = support_indices(p)
+    for b, (mu, sd) in zip(SIGNAL_BLOCKS, laws):
+        if b + 10 <= p:
+            beta[b:b + 10] = rng.normal(mu, sd, 10)
+    nz = idx[beta[idx] != 0]
+    cov = tau ** np.abs(nz[:, None] - nz[None, :])
+    sigma = math.sqrt(float(beta[nz] @ cov @ beta[nz]) / snr)
+    eta = X @ beta + sigma * rng.standard_normal(n)
+    if model == "linear":
+        return X, eta, beta
+    prob = 1.0 / (1.0 + np.exp(-eta))
+    return X, np.where(rng.random(n) < prob, 1.0, -1.0), beta
+
+
+def support_indices(p=P):
+    """Indices of the 50 true signals."""
+    return np.concatenate([np.arange(b, b + 10) for b in SIGNAL_BLOCKS if b + 10 <= p])
+
+
+def recovery(x, beta):
+    """``(PPV, F1, ||x - beta||_2)`` of an estimate against the truth."""
+    sel, true = x != 0, beta != 0
+    tp = int(np.sum(sel & true))
+    ppv = tp / max(int(sel.sum()), 1)
+    tpr = tp / max(int(true.sum()), 1)
+    f1 = 0.0 if tp == 0 else 2 * ppv * tpr / (ppv + tpr)
+    return ppv, f1, float(np.linalg.norm(x - beta))
+
+
+def _penalty(kind, model):
+    import problems
+
+    lam = LAMBDA[model]
+    return problems.SCAD(lam, a=SCAD_A) if kind == "SCAD" else problems.MCP(lam, gamma=MCP_GAMMA)
+
+
+def _ours(name, run):
+    def go(f, g, tol, max_iter):
+        t0 = time.perf_counter()
+        res = run(f, g, tol, max_iter)
+        total = time.perf_counter() - t0
+        h = res.history
+        return {"x": np.asarray(res.x), "objective": np.asarray(h.objective, dtype=float),
+                "time": np.asarray(h.time, dtype=float), "total_time": total,
+                "nit": int(res.nit), "converged": bool(res.success)}
+    return name, go
+
+
+def methods():
+    """``[(name, run(f, g, tol, max_iter) -> dict)]`` of the compared solvers (skglm last,
+    when installed)."""
+    import solvers
+
+    out = [
+        _ours("AG optimal", lambda f, g, tol, it: solvers.nonconvex_ag(
+            f, g, tol=tol, max_iter=it)),
+        _ours("AG Ghadimi-Lan", lambda f, g, tol, it: solvers.nonconvex_ag(
+            f, g, damping="ghadimi-lan", tol=tol, max_iter=it)),
+        _ours("prox_grad", lambda f, g, tol, it: solvers.prox_grad(
+            f, g, tol=tol, max_iter=it)),
+        _ours("FISTA monotone", lambda f, g, tol, it: solvers.fista(
+            f, g, tol=tol, max_iter=it, monotone=True, restart="function")),
+    ]
+    try:
+        import skglm  # noqa: F401
+    except ImportError:
+        return out
+
+    def skglm_run(f, g, tol, max_iter):
+        from skglm import GeneralizedLinearEstimator
+        from skglm.datafits import Logistic, Quadratic
+        from skglm.penalties import SCAD, MCPenalty
+        from skglm.solvers import AndersonCD
+
+        import problems
+
+        datafit = Quadratic() if isinstance(f, problems.LeastSquares) else Logistic()
+        pen = SCAD(g.alpha, g.a) if isinstance(g, problems.SCAD) else MCPenalty(g.alpha, g.gamma)
+        y = f.y
+        t0 = time.perf_counter()
+        est = GeneralizedLinearEstimator(datafit, pen, AndersonCD(
+            tol=tol, max_iter=200, fit_intercept=False)).fit(f.X, y)
+        total = time.perf_counter() - t0
+        x = est.coef_.ravel()
+        F = float(f.value(x) + g.value(x))
+        return {"x": x, "objective": np.array([F]), "time": np.array([total]),
+                "total_time": total, "nit": None, "converged": True}
+
+    out.append(("skglm", skglm_run))
+    return out
+
+
+def run_methods(X, y, beta, model, kind, tol=1e-8, max_iter=5000):
+    """All methods on one replication. Returns ``{method: record}`` with ``F_final``,
+    ``it_paper`` / ``t_paper`` (first iteration / time with ``F - F_min <= PAPER_TARGET``,
+    None when not reached), ``it_tol`` / ``t_tol`` (iterations / time to the gradient mapping
+    ``tol``, None when not reached), ``ppv``, ``f1``, ``error``."""
+    import problems
+
+    f = problems.LeastSquares(X, y) if model == "linear" else problems.Logistic(X, y)
+    g = _penalty(kind, model)
+    runs = {}
+    for name, go in methods():
+        runs[name] = go(f, g, tol, max_iter)
+    # the paper's F_min: the best objective of the first-order methods it compares (its
+    # iteration counts are relative to that, not to other algorithms' stationary points)
+    F_min = min(float(np.min(r["objective"])) for r in runs.values() if r["nit"] is not None)
+    target = PAPER_TARGET[model]
+    out = {}
+    for name, r in runs.items():
+        obj = r["objective"]
+        hit = np.flatnonzero(obj - F_min <= target)
+        ours = r["nit"] is not None
+        ppv, f1, err = recovery(r["x"], beta)
+        out[name] = {
+            "F_final": float(f.value(r["x"]) + g.value(r["x"])),
+            "it_paper": int(hit[0]) if ours and hit.size else None,
+            "t_paper": float(r["time"][hit[0]]) if ours and hit.size else None,
+            "it_tol": r["nit"] if ours and r["converged"] else None,
+            "t_tol": r["total_time"] if r["converged"] else None,
+            "ppv": ppv, "f1": f1, "error": err,
+        }
+    return out
+
+
+def _median(values):
+    v = [x for x in values if x is not None]
+    return (float(np.median(v)), len(v)) if v else (None, 0)
+
+
+def simulation_extra(settings, tol=1e-8, max_iter=5000):
+    """The suite section: ``settings`` = [(model, kind, tau, n)]; the replications are the
+    run's ``repeat`` (``python -m benchmarks run nonconvex --repeat R``)."""
+
+    def run(ctx):
+        say, out_dir = ctx["say"], ctx["out_dir"]
+        reps = int(ctx["results"]["repeat"])
+        rows, data = [], []
+        for model, kind, tau, n in settings:
+            recs = []
+            t0 = time.perf_counter()
+            for r in range(reps):
+                X, y, beta = simulate(n, tau, model, seed=1000 * r + n)
+                recs.append(run_methods(X, y, beta, model, kind, tol=tol, max_iter=max_iter))
+            names = list(recs[0])
+            say(f"    {model:8s} {kind:4s} tau={tau:<4g} N={n:<5d} {reps} reps "
+                f"({time.perf_counter() - t0:.0f} s)")
+            F_best = [min(rec[m]["F_final"] for m in rec) for rec in recs]
+            for m in names:
+                it_p, k_p = _median([rec[m]["it_paper"] for rec in recs])
+                t_p, _ = _median([rec[m]["t_paper"] for rec in recs])
+                it_t, k_t = _median([rec[m]["it_tol"] for rec in recs])
+                t_t, _ = _median([rec[m]["t_tol"] for rec in recs])
+                rel = [(rec[m]["F_final"] - Fb) / max(abs(Fb), 1e-300)
+                       for rec, Fb in zip(recs, F_best)]
+                row = {
+                    "model": model, "penalty": kind, "tau": tau, "n": n, "method": m,
+                    "it_paper": it_p, "reached_paper": k_p, "t_paper": t_p,
+                    "it_tol": it_t, "reached_tol": k_t, "t_tol": t_t,
+                    "F_rel_median": float(np.median(rel)),
+                    "ppv": float(np.median([rec[m]["ppv"] for rec in recs])),
+                    "f1": float(np.median([rec[m]["f1"] for rec in recs])),
+                    "error": float(np.median([rec[m]["error"] for rec in recs])),
+                }
+                data.append(row)
+                say(f"      {m:16s} it(paper) {_fmt(it_p)} [{k_p}/{reps}]  t(paper) "
+                    f"{_fmt(t_p, 's')}  it(tol) {_fmt(it_t)} [{k_t}/{reps}]  t(tol) "
+                    f"{_fmt(t_t, 's')}  F-Fbest {row['F_rel_median']:.1e}  F1 {row['f1']:.2f}")
+                rows.append(row)
+        md = _markdown(rows, reps, tol, max_iter)
+        files = []
+        if ctx.get("plots"):
+            path = _plot(rows, out_dir)
+            if path:
+                files.append(path)
+        return {"markdown": md, "data": {"rows": data, "reps": reps, "tol": tol,
+                                         "max_iter": max_iter,
+                                         "skglm": library_version("skglm")},
+                "files": files}
+
+    return Extra(name="simulation", title="Simulation of Yang, Asgharian and Bhatnagar (2024)",
+                 run=run)
+
+
+def _fmt(v, unit=""):
+    if v is None:
+        return "-"
+    return f"{v:.3f}{unit}" if unit else f"{v:g}"
+
+
+def _markdown(rows, reps, tol, max_iter):
+    lines = [
+        f"Medians over {reps} replications. it(paper) / t(paper): iterations and seconds until "
+        "F - F_min <= e^3 (linear) or e^-4 (logistic), F_min the best objective the "
+        "first-order methods reached on that replication (the paper's count; skglm's "
+        f"coordinate descent is not part of it); it(tol) / t(tol): to a gradient "
+        f"mapping <= {tol:g} (skglm: its own KKT tolerance, time only); [k/{reps}]: "
+        f"replications that reached it within {max_iter} iterations. F rel: median of "
+        "(F_final - best F_final) / |best F_final|. PPV, F1: support recovery; error: "
+        "||beta_hat - beta||_2.",
+        "",
+        "| model | penalty | tau | N | method | it(paper) | t(paper) [s] | it(tol) | "
+        "t(tol) [s] | F rel | PPV | F1 | error |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['model']} | {r['penalty']} | {r['tau']:g} | {r['n']} | {r['method']} | "
+            f"{_fmt(r['it_paper'])} [{r['reached_paper']}/{reps}] | {_fmt(r['t_paper'], '')} | "
+            f"{_fmt(r['it_tol'])} [{r['reached_tol']}/{reps}] | {_fmt(r['t_tol'], '')} | "
+            f"{r['F_rel_median']:.1e} | {r['ppv']:.2f} | {r['f1']:.2f} | {r['error']:.3g} |")
+    return "\n".join(lines) + "\n"
+
+
+def _plot(rows, out_dir):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    keys = sorted({(r["model"], r["penalty"], r["tau"]) for r in rows})
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.4), squeeze=False)
+    for ax, (model, kind, tau) in zip(axes[0], keys):
+        sub = [r for r in rows if (r["model"], r["penalty"], r["tau"]) == (model, kind, tau)]
+        for m in dict.fromkeys(r["method"] for r in sub):
+            pts = [(r["n"], r["it_paper"]) for r in sub if r["method"] == m
+                   and r["it_paper"] is not None]
+            if pts:
+                ax.plot(*zip(*pts), marker="o", label=m)
+        ax.set(xscale="log", yscale="log", xlabel="N", title=f"{model} {kind}, tau={tau:g}",
+               ylabel="median iterations to the paper's target")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = out_dir / "nonconvex_iterations.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
