@@ -299,3 +299,22 @@ def test_bcd_suite_tiny_run(tmp_path):
     for name in ("paper_ls.png", "paper_lattice.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((tmp_path / "results.json").read_text())["extras"]["paper"]["title"]
+
+
+def test_nonconvex_simulation_design_and_methods():
+    from benchmarks import nonconvex_sim as S
+
+    X, y, beta = S.simulate(400, 0.9, "linear", p=30, seed=0)
+    assert X.shape == (400, 30) and np.count_nonzero(beta) == 10  # only block 0 fits in p=30
+    np.testing.assert_allclose(X.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(X.std(axis=0), 1)
+    c = np.corrcoef(X[:, 10], X[:, 12])[0, 1]
+    assert abs(c - 0.81) < 0.1  # tau^2
+    ppv, f1, err = S.recovery(np.where(beta != 0, beta, 0) + (np.arange(30) == 20), beta)
+    assert ppv == pytest.approx(10 / 11) and f1 == pytest.approx(2 * (10 / 11) / (1 + 10 / 11))
+    out = S.run_methods(X, y, beta, "linear", "SCAD", max_iter=3000)
+    assert {"AG optimal", "AG Ghadimi-Lan", "prox_grad", "FISTA monotone"} <= set(out)
+    ag = out["AG optimal"]
+    assert ag["it_paper"] is not None and ag["it_tol"] is not None and ag["f1"] > 0.5
+    Xl, yl, _ = S.simulate(300, 0.5, "logistic", p=30, seed=1)
+    assert set(np.unique(yl)) == {-1.0, 1.0}
