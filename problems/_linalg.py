@@ -7,13 +7,14 @@ import numpy as np
 def spectral_norm_sq(X, backend):
     """Largest eigenvalue of ``X^T X`` (squared spectral norm of ``X``), to ~1e-10 relative.
 
-    Dense matrices with a small side use an exact SVD; otherwise ARPACK/Lanczos (``svds``)
-    on the CPU, and a long power iteration on the GPU, inflated by 1e-6 so that a step of
-    1/L stays safe.
+    Dense matrices with a side of at most 200 use an exact SVD; otherwise ARPACK/Lanczos
+    (``svds``, a few dozen products with X and X^T instead of an O(n p min(n, p)) SVD) on the
+    CPU, and a long power iteration on the GPU, inflated by 1e-6 so that a step of 1/L stays
+    safe.
     """
     xp = backend.xp
     n, p = X.shape
-    if not backend.issparse(X) and min(n, p) <= 1000:
+    if not backend.issparse(X) and (min(n, p) <= 200 or backend.name != "cpu" and min(n, p) <= 1000):
         s = xp.linalg.svd(X, compute_uv=False)
         return float(s[0]) ** 2
     if backend.name == "cpu":
