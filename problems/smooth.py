@@ -76,6 +76,16 @@ class _DesignFit:
     def _init_kwargs(self):
         return {}
 
+    def restrict(self, columns):
+        """The same fit on the features ``columns`` only (``X[:, columns]``, same ``y`` and
+        offset): ``f`` at a point that is zero off ``columns``, as working-set methods use.
+        """
+        cols = self.backend.xp.asarray(columns)
+        kwargs = self._init_kwargs()
+        if self.offset is not None:
+            kwargs["offset"] = self.offset
+        return type(self)(self.X[:, cols], self.y, backend=self.backend, **kwargs)
+
     def _offset_conjugate(self, theta):
         """The offset's share of ``(1/n) sum_i loss_i^*(-theta_i)``: with
         ``loss_i(z) = l(z + o_i)``, ``loss_i^*(-t) = l^*(-t) + t o_i``."""

@@ -196,3 +196,34 @@ def test_gpu_matches_cpu():
     gpu = solvers.nonconvex_ag(f, g, tol=1e-10, backend="gpu")
     assert isinstance(gpu.x, np.ndarray)
     np.testing.assert_allclose(gpu.x, cpu.x, atol=1e-8)
+
+
+@pytest.mark.parametrize("pen", PENALTIES, ids=repr)
+def test_working_sets_reach_sparser_lower_stationary_points_when_p_exceeds_n(pen):
+    r = np.random.default_rng(11)
+    n, p = 60, 400
+    X = r.standard_normal((n, p))
+    w = np.zeros(p)
+    w[:5] = [5.0, -4.0, 3.0, 6.0, -5.0]
+    y = X @ w + 0.5 * r.standard_normal(n)
+    f = problems.LeastSquares(X, y)
+    full = solvers.nonconvex_ag(f, pen, tol=1e-8, max_iter=50_000)
+    ws = solvers.nonconvex_ag(f, pen, tol=1e-8, max_iter=50_000, working_set=True)
+    assert ws.success, ws.message
+    assert ws.history.measure_name == "kkt" and ws.history.measure[-1] <= 1e-8
+    assert pen.subdiff_distance(ws.x, f.grad(ws.x)).max() <= 1e-8
+    assert ws.fun <= full.fun + 1e-10
+    assert np.count_nonzero(ws.x) <= np.count_nonzero(full.x)
+    assert "ws_size" in ws.history.columns
+
+
+def test_working_sets_need_a_restrictable_fit_and_a_separable_penalty():
+    X, y = _regression(n=30, p=10)
+    with pytest.raises(TypeError, match="separable"):
+        solvers.nonconvex_ag(problems.LeastSquares(X, y), problems.GroupL1(0.1, 2, n_features=10),
+                             working_set=True)
+    f = problems.Quadratic(np.eye(3), np.ones(3))
+    with pytest.raises(TypeError, match="restrict"):
+        solvers.nonconvex_ag(f, problems.L1(0.1), working_set=True)
+    with pytest.raises(TypeError, match="working_set"):
+        solvers.nonconvex_ag(problems.LeastSquares(X, y), None, working_set="yes")

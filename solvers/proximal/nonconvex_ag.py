@@ -87,8 +87,8 @@ def damping_sequence(kind, L):
 
 
 def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
-                 measure="mapping", tol=1e-8, max_iter=1000, callback=None, verbose=False,
-                 backend="auto"):
+                 measure="mapping", working_set=False, tol=1e-8, max_iter=1000, callback=None,
+                 verbose=False, backend="auto"):
     """Minimize ``f(x) + g(x)`` with ``f`` smooth and ``g`` a convex or folded concave
     (SCAD, MCP) penalty by the accelerated gradient method of Ghadimi and Lan.
 
@@ -122,6 +122,16 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
         stationarity measure of Ghadimi and Lan's Theorem 2, free); ``"prox_grad_norm"``: the
         prox-gradient mapping at the returned point ``x_ag`` (one more gradient per
         iteration).
+    working_set : bool, default False
+        Solve a sequence of problems restricted to working sets (the support plus the
+        coordinates that violate stationarity most, at least 10 and twice the support), each
+        by this method warm-started, until the largest Clarke KKT distance
+        ``max_j dist(-grad_j f(x), partial g_j(x_j))`` over all coordinates is ``<= tol``
+        (then the measure, and the history has one row per working set). Needs ``f.restrict``
+        (:class:`problems.LeastSquares`, :class:`problems.Logistic`) and a separable penalty.
+        On problems with more features than samples the method then stops at sparse
+        stationary points with much lower objective, as coordinate descent does, instead of
+        the dense ones full-gradient methods reach from zero.
     tol : float, default 1e-8
         Stop when the measure is <= tol.
     max_iter : int, default 1000
@@ -166,6 +176,15 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
     check_option(measure, "measure", ("mapping", "prox_grad_norm"))
     tol = check_scalar(tol, "tol", lower=0.0)
     max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    if not isinstance(working_set, (bool, np.bool_)):
+        raise TypeError(f"working_set must be True or False, got {working_set!r}")
+    if working_set:
+        from .working_set import solve_working_sets
+
+        return solve_working_sets(
+            nonconvex_ag, f, g, x0, tol=tol, max_iter=max_iter, callback=callback,
+            verbose=verbose, backend=backend,
+            options=dict(damping=damping, L=L, restart=restart, measure=measure))
     require(f, "value", "smooth part f")
     require(f, "grad", "smooth part f")
     if g is not None:
