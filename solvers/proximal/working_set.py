@@ -47,6 +47,7 @@ def solve_working_sets(inner, f, g, x0, *, tol, max_iter, callback, verbose, bac
     ws = min(p, ws_start)
     used = nfev = njev = 0
     prev_W = None
+    lead = None  # (columns, leading eigenvector of X_W^T X_W) of the previous round
     while True:
         fx, grad = vg(x)
         nfev += 1
@@ -69,8 +70,12 @@ def solve_working_sets(inner, f, g, x0, *, tol, max_iter, callback, verbose, bac
                 and W.size == p:
             mon.stop_with(STALLED)
             break
-        res = inner(f.restrict(W), g, x0=x[W], tol=max(INNER_FRACTION * m, tol),
-                    max_iter=max_iter - used, backend=bk.name, **options)
+        fW = f.restrict(W)
+        opts = dict(options)
+        if opts.get("L") is None and bk.name == "cpu":
+            opts["L"], lead = _warm_lipschitz(fW, W, lead)
+        res = inner(fW, g, x0=x[W], tol=max(INNER_FRACTION * m, tol),
+                    max_iter=max_iter - used, backend=bk.name, **opts)
         used += int(res.nit)
         nfev += int(getattr(res, "nfev", 0))
         njev += int(getattr(res, "njev", 0))
@@ -82,3 +87,29 @@ def solve_working_sets(inner, f, g, x0, *, tol, max_iter, callback, verbose, bac
         x = x_new
         prev_W = W
     return mon.result(finish_x(x, bk, on_gpu), F, nfev=nfev, njev=njev)
+
+
+def _warm_lipschitz(fW, W, lead):
+    """Lipschitz constant of the restricted fit, ``sup loss'' lambda_max(X_W^T X_W) / n``, by
+    Lanczos warm-started at the previous round's leading eigenvector (working sets change
+    little between rounds, so a few products with X_W suffice instead of an SVD per round).
+    Returns ``(L, (W, eigenvector))``."""
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    X = fW.X
+    m = W.size
+    factor = float(getattr(fW, "loss_curvature_bound", 1.0))
+    if m <= 64:
+        XW = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+        w, V = np.linalg.eigh(XW.T @ XW)
+        return factor * float(w[-1]) / fW.n_samples, (W, V[:, -1])
+    v0 = np.random.default_rng(0).standard_normal(m) * 1e-3
+    if lead is not None:
+        prev_W, prev_v = lead
+        pos = np.searchsorted(W, prev_W)
+        keep = (pos < m) & (W[np.minimum(pos, m - 1)] == prev_W)
+        v0[pos[keep]] += prev_v[keep]
+    op = LinearOperator((m, m), dtype=np.float64, matvec=lambda v: X.T @ (X @ v))
+    w, V = eigsh(op, k=1, which="LA", tol=1e-10, v0=v0)
+    return factor * float(w[0]) / fW.n_samples, (W, V[:, 0])
+
