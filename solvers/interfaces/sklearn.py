@@ -552,7 +552,84 @@ def _best_logistic_intercept(z, y, b):
     return b
 
 
-class SparseLogisticRegression(ClassifierMixin, BaseEstimator):
+class _BinaryLinearClassifier:
+    """Prediction side of the binary linear classifiers (``coef_`` of shape (1, p),
+    ``intercept_`` of shape (1,), ``classes_`` of two labels), shared by
+    :class:`SparseLogisticRegression` and the MCP logistic regression of
+    :mod:`solvers.interfaces.sklearn_nonconvex`."""
+
+    def decision_function(self, X):
+        """Signed score ``X @ coef_.T + intercept_`` (positive means ``classes_[1]``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            The signed distances (in logit units) to the decision boundary.
+        """
+        check_is_fitted(self)
+        X = _validate_data(self, X, accept_sparse=_ACCEPT_SPARSE, dtype=np.float64, reset=False)
+        return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Entries of ``classes_``.
+        """
+        d = self.decision_function(X)
+        return self.classes_[(d > 0).astype(int)]
+
+    def predict_proba(self, X):
+        """Class probabilities ``[1 - sigma(d), sigma(d)]`` with ``d`` the decision function.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Columns in the order of ``classes_``.
+        """
+        d = self.decision_function(X)
+        return np.column_stack([expit(-d), expit(d)])
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (computed stably).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, 2)
+            Columns in the order of ``classes_``.
+        """
+        d = self.decision_function(X)
+        return np.column_stack([-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"binary_only": True}
+
+
+class SparseLogisticRegression(_BinaryLinearClassifier, ClassifierMixin, BaseEstimator):
     """L1-penalized binary logistic regression solved by greedy block coordinate descent.
 
     Minimizes
@@ -715,73 +792,3 @@ class SparseLogisticRegression(ClassifierMixin, BaseEstimator):
         if not converged:
             _warn_not_converged(self, gap, tol, reason)
         return self
-
-    def decision_function(self, X):
-        """Signed score ``X @ coef_.T + intercept_`` (positive means ``classes_[1]``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            The signed distances (in logit units) to the decision boundary.
-        """
-        check_is_fitted(self)
-        X = _validate_data(self, X, accept_sparse=_ACCEPT_SPARSE, dtype=np.float64, reset=False)
-        return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
-
-    def predict(self, X):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Entries of ``classes_``.
-        """
-        d = self.decision_function(X)
-        return self.classes_[(d > 0).astype(int)]
-
-    def predict_proba(self, X):
-        """Class probabilities ``[1 - sigma(d), sigma(d)]`` with ``d`` the decision function.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2)
-            Columns in the order of ``classes_``.
-        """
-        d = self.decision_function(X)
-        return np.column_stack([expit(-d), expit(d)])
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba` (computed stably).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, 2)
-            Columns in the order of ``classes_``.
-        """
-        d = self.decision_function(X)
-        return np.column_stack([-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)])
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = False
-        return tags
-
-    def _more_tags(self):  # scikit-learn < 1.6
-        return {"binary_only": True}

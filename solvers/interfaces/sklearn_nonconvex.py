@@ -20,12 +20,14 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted
 
 import problems
 
 from ..proximal.nonconvex_ag import DAMPINGS, nonconvex_ag
-from .sklearn import _ACCEPT_SPARSE, _check_bool, _check_max_iter, _check_real, _validate_data
+from .sklearn import (
+    _ACCEPT_SPARSE, _BinaryLinearClassifier, _check_bool, _check_max_iter, _check_real,
+    _linear_predict, _validate_data,
+)
 
 __all__ = ["MCPLogisticRegression", "MCPRegression", "SCADRegression"]
 
@@ -162,10 +164,7 @@ class _NonconvexRegressor(RegressorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        X = _validate_data(self, X, accept_sparse=_ACCEPT_SPARSE, dtype=np.float64,
-                           reset=False)
-        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+        return _linear_predict(self, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -293,7 +292,7 @@ class SCADRegression(_NonconvexRegressor):
         return problems.SCAD(alpha, a=_check_real(self, "a"))
 
 
-class MCPLogisticRegression(ClassifierMixin, BaseEstimator):
+class MCPLogisticRegression(_BinaryLinearClassifier, ClassifierMixin, BaseEstimator):
     """Binary logistic regression with the minimax concave penalty.
 
     Minimizes ``(1/n) sum_i log(1 + exp(-y_i (x_i^T w + b))) + sum_j MCP(w_j; alpha, gamma)``
@@ -374,53 +373,3 @@ class MCPLogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = w.reshape(1, -1)
         self.intercept_ = np.array([b])
         return self
-
-    def decision_function(self, X):
-        """Signed score ``X @ coef_.T + intercept_`` (positive means ``classes_[1]``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = _validate_data(self, X, accept_sparse=_ACCEPT_SPARSE, dtype=np.float64,
-                           reset=False)
-        return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
-
-    def predict(self, X):
-        """Predicted class labels (entries of ``classes_``).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        d = self.decision_function(X)
-        return self.classes_[(d > 0).astype(int)]
-
-    def predict_proba(self, X):
-        """Class probabilities ``[1 - sigma(d), sigma(d)]``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2)
-        """
-        d = self.decision_function(X)
-        return np.column_stack([expit(-d), expit(d)])
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = False
-        return tags
