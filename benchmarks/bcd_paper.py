@@ -86,7 +86,23 @@ def paper_design(n, p, rng, density=None):
 
 
 # --------------------------------------------------------------------------- multinomial
-class _KronBound:
+class _BlockIndexed:
+    """Shared indexing of the lazy (p K) x (p K) matrices below: an ``np.ix_`` key of flat
+    indices ``j K + k`` is split into feature and class indices, and feature columns of X
+    are read densely."""
+
+    def _cols(self, j):
+        Xj = self.X[:, j]
+        return Xj.toarray() if sp.issparse(Xj) else np.asarray(Xj)
+
+    def _decode(self, key):
+        rows, cols = (np.asarray(k).ravel() for k in key)
+        jr, kr = np.divmod(rows, self.K)
+        jc, kc = np.divmod(cols, self.K)
+        return jr, kr, jc, kc
+
+
+class _KronBound(_BlockIndexed):
     """Lazy ``A kron C`` (``A`` p x p, ``C`` K x K) indexable by ``np.ix_`` blocks.
 
     ``abs(B).sum(axis=1)`` gives the row sums of ``|A| kron |C|``, what the GSD rule needs.
@@ -98,14 +114,8 @@ class _KronBound:
         self.shape = (self.p * self.K, self.p * self.K)
         self._abs = False
 
-    def _cols(self, j):
-        Xj = self.X[:, j]
-        return Xj.toarray() if sp.issparse(Xj) else np.asarray(Xj)
-
     def __getitem__(self, key):
-        rows, cols = (np.asarray(k).ravel() for k in key)
-        jr, kr = np.divmod(rows, self.K)
-        jc, kc = np.divmod(cols, self.K)
+        jr, kr, jc, kc = self._decode(key)
         A = self._cols(jr).T @ self._cols(jc) / self.n
         return A * self.C[np.ix_(kr, kc)]
 
@@ -121,7 +131,7 @@ class _KronBound:
         return np.kron(a, c)
 
 
-class _LazyHessian:
+class _LazyHessian(_BlockIndexed):
     """Hessian of the multinomial loss at one point, evaluated block by block.
 
     ``H[(j,k), (j',l)] = (1/n) sum_i X_ij X_ij' (S_ik [k = l] - S_ik S_il)`` with ``S`` the
@@ -134,14 +144,8 @@ class _LazyHessian:
         m = X.shape[1] * self.K
         self.shape = (m, m)
 
-    def _cols(self, j):
-        Xj = self.X[:, j]
-        return Xj.toarray() if sp.issparse(Xj) else np.asarray(Xj)
-
     def __getitem__(self, key):
-        rows, cols = (np.asarray(k).ravel() for k in key)
-        jr, kr = np.divmod(rows, self.K)
-        jc, kc = np.divmod(cols, self.K)
+        jr, kr, jc, kc = self._decode(key)
         Xr = self._cols(jr) * self.S[:, kr]
         Xc = self._cols(jc)
         H = (Xr.T @ Xc) * (kr[:, None] == kc[None, :])
