@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.backend import array_namespace
+from solvers.backend import array_namespace, get_backend
 from solvers.core.validation import check_scalar
 
 
@@ -101,9 +101,7 @@ class _FoldedConcave:
     def split_prox(self, v, step):
         """Prox of the L1 part, ``alpha ||.||_1``: soft-thresholding at ``alpha * step``
         (any step)."""
-        xp = array_namespace(v)
-        t = self.alpha * step
-        return xp.where(xp.abs(v) > t, v - t * xp.sign(v), 0.0)
+        return get_backend(v).kernels.soft_threshold(v, self.alpha * step)
 
     def concave_part_value(self, x):
         """``h(x) = g(x) - alpha ||x||_1`` (<= 0, concave, smooth)."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..backend import array_namespace
 from ..core.monitor import Monitor
+from ..core.optimality import prox_grad_mapping_norm
 from ..core.validation import check_option, check_scalar, require
 from ._common import finish_x, place_on_backend, initial_point
 
@@ -224,7 +225,7 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
     nfev += 1
     njev += 1
     F = fx + split.penalty(x)
-    m0 = _prox_grad_norm(split, x, gx, 1.0 / L, xp)
+    m0 = prox_grad_mapping_norm(split, x, gx, 1.0 / L)
     stop = mon.record(0, x, F, m0, nfev=nfev, njev=njev, alpha=1.0, restart=0)
     x_md_prev = None
     speed_prev = math.inf
@@ -250,7 +251,7 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
             else:
                 _, g_ag = split.value_and_grad(x_ag)
                 njev += 1
-                m = _prox_grad_norm(split, x_ag, g_ag, 1.0 / L, xp)
+                m = prox_grad_mapping_norm(split, x_ag, g_ag, 1.0 / L)
             restarted = False
             if restart == "speed" and x_md_prev is not None:
                 speed = float(xp.linalg.norm((x_md - x_md_prev).ravel()))
@@ -264,8 +265,3 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
     n_restarts = int(np.sum(mon.history.restart)) if len(mon.history) else 0
     return mon.result(finish_x(x_ag, bk, on_gpu), fun, nfev=nfev + 1, njev=njev,
                       n_restarts=n_restarts, L=L)
-
-
-def _prox_grad_norm(split, x, grad, step, xp):
-    """Norm of the prox-gradient mapping of the split problem at ``x``."""
-    return float(xp.linalg.norm((x - split.prox(x - step * grad, step)).ravel())) / step

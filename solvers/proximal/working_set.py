@@ -17,7 +17,7 @@ from ..backend import array_namespace
 from ..core.monitor import Monitor
 from ..core.result import STALLED
 from ..core.validation import require
-from ._common import finish_x, initial_point, place_on_backend
+from ._common import finish_x, initial_point, make_evaluators, place_on_backend
 
 #: Inner problems are solved to this fraction of the round's largest KKT distance.
 INNER_FRACTION = 0.3
@@ -43,7 +43,7 @@ def solve_working_sets(inner, f, g, x0, *, tol, max_iter, callback, verbose, bac
     p = x.shape[0]
     mon = Monitor("nonconvex_ag", tol=tol, max_iter=max_iter, measure_name="kkt",
                   callback=callback, verbose=verbose, to_host=bk.to_host)
-    vg = getattr(f, "value_and_grad", None) or (lambda z: (f.value(z), f.grad(z)))
+    vg, _ = make_evaluators(f, "kkt")
     ws = min(p, ws_start)
     used = nfev = njev = 0
     prev_W = None
