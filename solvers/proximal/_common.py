@@ -74,13 +74,19 @@ def resolve_measure(measure, f, g):
     return measure
 
 
-def initial_lipschitz(f, x, grad_x, step, L0):
+def initial_lipschitz(f, x, grad_x, step, L0, g=None):
     """Initial curvature estimate L and whether to backtrack.
 
     ``step="auto"`` uses ``1 / f.lipschitz`` when ``f`` has it, else backtracks;
     ``"backtracking"`` backtracks from ``L0`` (or from a secant estimate at ``x``); a float
-    is a fixed step size.
+    is a fixed step size. Automatic and backtracking estimates are raised to
+    :func:`curvature_floor` of ``g``.
     """
+    L, backtrack = _initial_lipschitz(f, x, grad_x, step, L0)
+    return max(L, curvature_floor(g, step)), backtrack
+
+
+def _initial_lipschitz(f, x, grad_x, step, L0):
     if isinstance(step, str):
         check_option(step, "step", ("auto", "backtracking"))
         lip = getattr(f, "lipschitz", None) if step == "auto" else None

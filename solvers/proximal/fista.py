@@ -20,8 +20,7 @@ from ..core.monitor import Monitor
 from ..core.result import LINESEARCH_FAILED
 from ..core.validation import check_option, check_scalar
 from ._common import (
-    curvature_floor, finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value,
-    setup,
+    finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value, setup,
 )
 
 
@@ -106,8 +105,7 @@ def fista(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, restart="gradien
 
     fy, gy, theta = evaluate(x)
     nfev = njev = 1
-    L, backtrack = initial_lipschitz(f, x, gy, step, L0)
-    L = max(L, curvature_floor(g, step))
+    L, backtrack = initial_lipschitz(f, x, gy, step, L0, g)
     F = fy + penalty_value(g, x)
     mon = Monitor("fista", tol=tol, max_iter=max_iter, measure_name=measure,
                   callback=callback, verbose=verbose, to_host=bk.to_host)

@@ -15,8 +15,7 @@ from ..core.monitor import Monitor
 from ..core.result import LINESEARCH_FAILED
 from ..core.validation import check_scalar
 from ._common import (
-    curvature_floor, finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value,
-    setup,
+    finish_x, initial_lipschitz, make_evaluators, make_measure, penalty_value, setup,
 )
 
 
@@ -82,8 +81,7 @@ def prox_grad(f, g=None, x0=None, *, step="auto", L0=None, eta=2.0, measure="aut
 
     fx, gx, theta = evaluate(x)
     nfev = njev = 1
-    L, backtrack = initial_lipschitz(f, x, gx, step, L0)
-    L = max(L, curvature_floor(g, step))
+    L, backtrack = initial_lipschitz(f, x, gx, step, L0, g)
     meas = make_measure(measure, f, g)
     F = fx + penalty_value(g, x)
     mon = Monitor("prox_grad", tol=tol, max_iter=max_iter, measure_name=measure,
