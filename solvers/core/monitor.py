@@ -90,16 +90,18 @@ class Monitor:
         self._progress = _Progress(max_iter, solver, measure_name) if verbose else None
 
     def record(self, nit, x, fun, measure, **extra):
-        """Record one row; return True when the run must stop."""
+        """Record one row; return True when the run must stop. ``fun=None``: the solver
+        has no objective to report (recorded as NaN, not an error)."""
         self.clock.pause()
-        fun = float(fun)
+        no_fun = fun is None
+        fun = math.nan if no_fun else float(fun)
         measure = float(measure)
         self.nit = nit
         self.last_fun, self.last_measure = fun, measure
         self.history.append(objective=fun, measure=measure, time=self.clock.elapsed(), nit=nit,
                             **extra)
         stop = False
-        if not (math.isfinite(fun) and math.isfinite(measure)):
+        if not ((no_fun or math.isfinite(fun)) and math.isfinite(measure)):
             self.status, stop = NUMERICAL_ERROR, True
         elif measure <= self.tol:
             self.status, stop = CONVERGED, True
