@@ -13,6 +13,8 @@ NUMERICAL_ERROR = 2
 LINESEARCH_FAILED = 3
 DIVERGED = 4
 STALLED = 5
+PRIMAL_INFEASIBLE = 6
+DUAL_INFEASIBLE = 7
 CALLBACK_STOP = 99
 
 STATUS_NAMES = {
@@ -22,6 +24,8 @@ STATUS_NAMES = {
     LINESEARCH_FAILED: "line search failed",
     DIVERGED: "diverged",
     STALLED: "stalled (no further progress in floating point)",
+    PRIMAL_INFEASIBLE: "primal infeasible (certificate in prim_inf_cert)",
+    DUAL_INFEASIBLE: "dual infeasible, i.e. unbounded (certificate in dual_inf_cert)",
     CALLBACK_STOP: "stopped by callback",
 }
 
@@ -98,7 +102,9 @@ class Result(OptimizeResult):
     status : int
         0 converged, 1 max_iter reached, 2 non-finite value, 3 line search failed,
         4 diverged, 5 stalled (no step changes the iterate: the measure is at its rounding
-        floor above ``tol``), 99 stopped by the callback.
+        floor above ``tol``), 6 primal infeasible and 7 dual infeasible (the problem has no
+        feasible point / is unbounded below; solvers that detect it return a certificate,
+        e.g. ``prim_inf_cert`` / ``dual_inf_cert``), 99 stopped by the callback.
     message : str
         What stopped the run, naming the measure and where it ended.
     nit, nfev, njev, nhev : int
