@@ -3,6 +3,8 @@
 Every solver takes ``backend="auto" | "cpu" | "gpu"`` and returns a :class:`~solvers.Result`
 (a :class:`scipy.optimize.OptimizeResult`) with a per-iteration :class:`History`.
 """
+from .admm import (admm, admm_group_lasso, admm_lasso, admm_logistic_l1, admm_qp, admm_tv1d,
+                   admm_tv2d, consensus_admm, federated_wls)
 from .backend import get_backend
 from .bcd import bcd
 from .core import History, Result
@@ -12,6 +14,7 @@ from .proximal import fista, nonconvex_ag, prox_grad
 __version__ = "0.1.0.dev0"
 
 __all__ = [
-    "History", "Result", "alpha_grid", "bcd", "fista", "get_backend", "nonconvex_ag", "path",
-    "prox_grad",
+    "History", "Result", "admm", "admm_group_lasso", "admm_lasso", "admm_logistic_l1",
+    "admm_qp", "admm_tv1d", "admm_tv2d", "alpha_grid", "bcd", "consensus_admm",
+    "federated_wls", "fista", "get_backend", "nonconvex_ag", "path", "prox_grad",
 ]
