@@ -318,3 +318,29 @@ def test_nonconvex_simulation_design_and_methods():
     assert ag["it_paper"] is not None and ag["it_tol"] is not None and ag["f1"] > 0.5
     Xl, yl, _ = S.simulate(300, 0.5, "logistic", p=30, seed=1)
     assert set(np.unique(yl)) == {-1.0, 1.0}
+
+
+def test_admm_suite_sections_on_tiny_problems(tmp_path):
+    from benchmarks import admm_consensus_bench as C
+    from benchmarks import admm_lasso_bench as L
+    from benchmarks import admm_qp_bench as Q
+    from benchmarks.suites import get
+
+    assert {e.name for e in get("admm").build(quick=True).extras} == {"lasso", "qp", "federated"}
+    P, q, A, lo, hi = Q.random_qp(30, seed=0)
+    assert A.shape == (60, 30) and np.all(lo <= 0) and np.all(hi >= 0)
+    rows = Q.qp_section([30], repeat=1, say=lambda *a: None)
+    assert {r["method"] for r in rows} == {"optsuite admm_qp", "OSQP"}
+    ours, osqp = rows
+    assert ours["kkt"] < 1e-5 and osqp["kkt"] < 1e-5
+    assert ours["objective"] == pytest.approx(osqp["objective"], rel=1e-6, abs=1e-8)
+    # the Lasso written as OSQP's QP has the Lasso's solution in its first p entries
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 8)), rng.standard_normal(40)
+    alpha = 0.1 * float(np.abs(X.T @ y).max()) / 40
+    rows = L.lasso_section([("tiny", X, y, alpha)], repeat=1, say=lambda *a: None)
+    gaps = {r["method"]: r["rel_gap"] for r in rows}
+    assert gaps["OSQP (Lasso as QP)"] < 1e-4 and gaps["optsuite admm_lasso eps 1e-8"] < 1e-6
+    out = C.federated_section(tmp_path, plots=False, n_seeds=1, max_iter=30, say=lambda *a: None)
+    last = out["data"]["rows"][-1]
+    assert last["robust"] < last["standard"]  # the noise-robust variant ends closer to w*

@@ -15,6 +15,7 @@ SUITES = {
     "smoke": "benchmarks.suites.smoke",
     "bcd": "benchmarks.suites.bcd",
     "nonconvex": "benchmarks.suites.nonconvex",
+    "admm": "benchmarks.suites.admm",
 }
 
 

@@ -169,7 +169,7 @@ def federated_wls(clients, *, variant="robust", rho=1.0, participation=1.0, n_sc
     -----
     Consensus form: ``min sum_k f_k(w_k)`` s.t. ``w_k = z``, with ``f_k(w) = (1/2) w^T H_k w
     - b_k^T w + const``. Taking the global update first, ADMM with unscaled duals
-    ``lambda_k`` reads
+    ``lambda_k`` reads::
 
         z^{t+1}         = (1/K) sum_k (w_k^t + lambda_k^t / rho)
         w_k^{t+1}       = (H_k + rho I)^{-1} (b_k + rho z^{t+1} - lambda_k^t)
@@ -178,7 +178,7 @@ def federated_wls(clients, *, variant="robust", rho=1.0, participation=1.0, n_sc
     The optimality condition of the w-update, ``H_k w_k^{t+1} - b_k + lambda_k^t +
     rho (w_k^{t+1} - z^{t+1}) = 0``, turns the dual update into ``lambda_k^{t+1} =
     b_k - H_k w_k^{t+1} = -grad f_k(w_k^{t+1})``: the dual is a function of the local model
-    and can be eliminated. Substituting it gives the robust iteration
+    and can be eliminated. Substituting it gives the robust iteration::
 
         client k (scheduled):  w_k <- (H_k + rho I)^{-1} (H_k w_k + rho z~),
                                uplink  s_k = w_k - (H_k w_k - b_k) / rho

@@ -502,7 +502,7 @@ def admm_qp(P, q, A=None, l=None, u=None, *, x0=None, y0=None, rho=0.1, sigma=1e
             early_polish=True, eps_abs=1e-3, eps_rel=1e-3, eps_prim_inf=1e-4,
             eps_dual_inf=1e-4, tol=None, max_iter=4000, check_interval=25, callback=None,
             verbose=False, backend="auto", linsys="auto"):
-    r"""Solve the convex QP ``min 1/2 x^T P x + q^T x  s.t.  l <= A x <= u`` by OSQP's ADMM.
+    r"""Solve the convex QP ``min 1/2 x^T P x + q^T x`` subject to ``l <= A x <= u`` by OSQP's ADMM.
 
     The iteration is Algorithm 1 of Stellato et al. (2020) on the splitting ``z = A x``:
 
