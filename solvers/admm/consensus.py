@@ -212,7 +212,7 @@ def _ratio(a, b):
 
 
 def consensus_admm(shards, *, loss="squared", penalty=None, x0=None, rho=1.0, alpha=1.0,
-                   adaptive_rho=None, rho_interval=10, abstol=1e-6, reltol=1e-4, tol=None,
+                   adaptive_rho="osqp", rho_interval=10, abstol=1e-6, reltol=1e-4, tol=None,
                    max_iter=500, local_solver="auto", local_tol=1e-10, local_max_iter=None,
                    distributed="auto", client=None, scheduler_address=None, n_workers=None,
                    callback=None, verbose=False, backend="auto", random_state=None):
@@ -250,10 +250,14 @@ def consensus_admm(shards, *, loss="squared", penalty=None, x0=None, rho=1.0, al
         Penalty parameter (> 0).
     alpha : float, default 1.0
         Over-relaxation, in (0, 2); 1.5 to 1.8 often speeds things up.
-    adaptive_rho : {None, "balance", "osqp"}, default None
-        Penalty update every ``rho_interval`` iterations: residual balancing (Boyd 3.4.1,
-        mu = 10, tau = 2) or OSQP's square-root rule. The scaled duals are rescaled so
+    adaptive_rho : {"osqp", "balance", None}, default "osqp"
+        Penalty update every ``rho_interval`` iterations: OSQP's square-root rule (applied
+        when it moves rho by more than 5x), residual balancing (Boyd 3.4.1, mu = 10,
+        tau = 2), or None for a fixed rho. The scaled duals are rescaled so
         ``y_i = rho u_i`` is unchanged; shards refactor their matrices when rho changes.
+        The default adapts because a good fixed rho depends on the loss's scale: L2-logistic
+        regression on a9a needs 260 iterations from rho = 1 with the OSQP rule, 853 with
+        balancing, and more than 1500 with rho fixed at 1.
     rho_interval : int, default 10
     abstol, reltol : float, default 1e-6, 1e-4
         Boyd's tolerances (eq. 3.12) for the stacked constraint ``x_i - z = 0`` (``p = n =
