@@ -731,3 +731,17 @@ def test_indirect_gpu_infeasibility_certificates():
     assert res.status == DUAL_INFEASIBLE and isinstance(res.dual_inf_cert, cp.ndarray)
     dx = cp.asnumpy(res.dual_inf_cert)
     assert np.abs(P @ dx).max() <= 1e-3 and q @ dx < -1e-3
+
+
+@pytest.mark.parametrize("linsys", ["direct", "indirect"])
+def test_zero_start_with_zero_cost_is_not_taken_for_optimal(linsys):
+    # x = 0, y = 0 has zero residuals before the first projection when q = 0; the solver must
+    # iterate anyway (regression: it used to report convergence at iteration 0)
+    P, q = np.eye(2), np.zeros(2)
+    res = admm_qp(P, q, np.array([[1.0, 1.0]]), np.array([3.0]), np.array([np.inf]),
+                  eps_abs=1e-8, eps_rel=1e-8, linsys=linsys)
+    assert res.status == 0 and res.nit > 0
+    np.testing.assert_allclose(res.x, [1.5, 1.5], atol=1e-6)
+    res = admm_qp(P, q, np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([1.0, 1.0]),
+                  np.array([np.inf, np.inf]), linsys=linsys)
+    assert res.status == PRIMAL_INFEASIBLE and res.prim_inf_cert is not None

@@ -793,7 +793,10 @@ def admm_qp(P, q, A=None, l=None, u=None, *, x0=None, y0=None, rho=0.1, sigma=1e
         return polish_solution(n, m, Pp, Pi, Px, Ap, Ai, Ax, Rp, Rj, Rx, qv, ls, us, xh, zh,
                                yh, stats, evaluate, perm=eng.perm)
 
-    st, stop = chunk(0, 0)
+    # no stop before the first iteration: z = A x0 is not yet projected onto [l, u] and a
+    # warm-started y0 need not be complementary, so zero residuals there prove nothing
+    # (x0 = 0, q = 0 would pass the test on any problem)
+    st, stop = eng.run(0, eps_abs, eps_rel), False
     k = 0
     cert_p = cert_d = None
     polished = False
