@@ -13,20 +13,28 @@ from __future__ import annotations
 
 import math
 
-from ..core.validation import check_option, check_scalar
+import numpy as np
+import scipy.sparse as sp
+
+from ..backend import is_gpu_array
+from ..core.validation import check_matrix, check_option, check_scalar, check_vector
 
 #: ``adaptive_rho`` values: fixed penalty, residual balancing, OSQP's square-root rule.
 RHO_RULES = (None, "balance", "osqp")
 
 
-def check_admm_options(rho, alpha, abstol, reltol, adaptive_rho, rho_interval):
+def check_admm_options(rho, alpha, abstol, reltol, adaptive_rho, rho_interval, tol=None,
+                       max_iter=0, alpha_name="alpha"):
     """Validate the options shared by the ADMM solvers; return them normalized.
 
-    ``rho > 0``; over-relaxation ``alpha`` in ``(0, 2)``; ``abstol, reltol >= 0`` (not both
-    zero); ``adaptive_rho`` in :data:`RHO_RULES`; ``rho_interval >= 1`` iterations.
+    ``rho > 0``; over-relaxation ``alpha`` in ``(0, 2)`` (named ``alpha_name`` in messages:
+    the built-ins call it ``relaxation``); ``abstol, reltol >= 0`` (not both zero), both
+    replaced by ``tol`` when it is given (the shorthand, ``> 0``); ``adaptive_rho`` in
+    :data:`RHO_RULES`; ``rho_interval >= 1``; ``max_iter >= 0``. Returns
+    ``(rho, alpha, abstol, reltol, adaptive_rho, rho_interval, max_iter)``.
     """
     rho = check_scalar(rho, "rho", lower=0.0, lower_inclusive=False)
-    alpha = check_scalar(alpha, "alpha", lower=0.0, upper=2.0, lower_inclusive=False,
+    alpha = check_scalar(alpha, alpha_name, lower=0.0, upper=2.0, lower_inclusive=False,
                          upper_inclusive=False)
     abstol = check_scalar(abstol, "abstol", lower=0.0)
     reltol = check_scalar(reltol, "reltol", lower=0.0)
@@ -35,7 +43,10 @@ def check_admm_options(rho, alpha, abstol, reltol, adaptive_rho, rho_interval):
                          "hold; give a positive abstol or reltol")
     check_option(adaptive_rho, "adaptive_rho", RHO_RULES)
     rho_interval = check_scalar(rho_interval, "rho_interval", lower=1, integer=True)
-    return rho, alpha, abstol, reltol, adaptive_rho, rho_interval
+    if tol is not None:
+        abstol = reltol = check_scalar(tol, "tol", lower=0.0, lower_inclusive=False)
+    max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    return rho, alpha, abstol, reltol, adaptive_rho, rho_interval, max_iter
 
 
 def boyd_tolerances(n_constraints, n_primal, abstol, reltol, ax_norm, bz_norm, c_norm,
@@ -88,3 +99,48 @@ def updated_rho(rule, rho, r_norm, s_norm, r_scale, s_scale):
     if rule == "balance":
         return balanced_rho(rho, r_norm, s_norm)
     return osqp_rho(rho, r_norm, s_norm, r_scale, s_scale)
+
+
+def check_data_parts(parts, name, solver, *, idx="i", with_weights=False):
+    """Validate a list of data parts ``(X, y)`` (or ``(X, y, w)`` when ``with_weights``) as
+    the shards of :func:`consensus_admm` and the clients of :func:`federated_wls` take them.
+
+    Yields ``(k, X, y, rest)`` per part: ``X`` float64 (sparse stays sparse), ``y`` a
+    float64 vector of matching length, ``rest`` the remaining items; every part must have
+    the same number of columns. Errors name the part, e.g. ``shards[1][0] (X)``.
+    """
+    form = f"(X_{idx}, y_{idx})" + (f" or (X_{idx}, y_{idx}, w_{idx}) tuples" if with_weights
+                                    else " pairs")
+    arities = (2, 3) if with_weights else (2,)
+    if sp.issparse(parts) or isinstance(parts, (np.ndarray, str, bytes)):
+        raise TypeError(f"{name} must be a list of {form}, got {type(parts).__name__}")
+    try:
+        items = list(parts)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of {form}, got {type(parts).__name__}") from None
+    if not items:
+        raise ValueError(f"{name} is empty: give at least one (X_{idx}, y_{idx}) pair")
+    unit = name.rstrip("s")
+    d = None
+    for k, item in enumerate(items):
+        if not isinstance(item, (tuple, list)) or len(item) not in arities:
+            what = f"(X_{idx}, y_{idx}) or (X_{idx}, y_{idx}, w_{idx})" if with_weights \
+                else f"a pair (X_{idx}, y_{idx})"
+            raise TypeError(f"{name}[{k}] must be {what}, got {type(item).__name__}")
+        X, y, rest = item[0], item[1], tuple(item[2:])
+        if any(is_gpu_array(a) for a in (X, y) + rest):
+            raise TypeError(f"{name}[{k}] holds GPU arrays; {solver} computes on the CPU (pass "
+                            "numpy arrays or scipy.sparse matrices)")
+        X = check_matrix(X, f"{name}[{k}][0] (X)", backend="cpu")
+        if X.dtype != np.float64:
+            X = X.astype(np.float64)
+        if d is None:
+            d = X.shape[1]
+        elif X.shape[1] != d:
+            raise ValueError(f"{name}[{k}][0] (X) has {X.shape[1]} features but {name}[0] has "
+                             f"{d}: every {unit} must have the same columns")
+        y = check_vector(y, f"{name}[{k}][1] (y)", dtype=np.float64, backend="cpu")
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"{name}[{k}][1] (y) has length {y.shape[0]} but {name}[{k}][0] "
+                             f"(X) has {X.shape[0]} rows")
+        yield k, X, y, rest

@@ -121,6 +121,15 @@ def _ratio(a, b):
     return 0.0 if a == 0 else _BIG
 
 
+def _checked_update(out, name, shape, matrix):
+    """``out`` when it is an array of ``shape``, else a ValueError naming the update."""
+    if getattr(out, "shape", None) != shape:
+        raise ValueError(f"{name} returned {type(out).__name__} of shape "
+                         f"{getattr(out, 'shape', None)}; expected an array of shape {shape} "
+                         f"(the columns of {matrix})")
+    return out
+
+
 def admm_loop(x_update, z_update, Aop, Bop, c, z, u, *, rho, alpha, rule, interval, abstol,
               reltol, max_iter, objective, mon, xp, n_x, n_c, x_shape, z_shape,
               solution=None, x=None):
@@ -139,11 +148,7 @@ def admm_loop(x_update, z_update, Aop, Bop, c, z, u, *, rho, alpha, rule, interv
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(1, max_iter + 1):
             v = -(Bz + u) if c is None else (c - Bz) - u
-            x = x_update(v, rho)
-            if getattr(x, "shape", None) != x_shape:
-                raise ValueError(f"x_update returned {type(x).__name__} of shape "
-                                 f"{getattr(x, 'shape', None)}; expected an array of shape "
-                                 f"{x_shape} (the columns of A)")
+            x = _checked_update(x_update(v, rho), "x_update", x_shape, "A")
             Ax = Aop.mv(x)
             if alpha == 1.0:
                 h = Ax
@@ -152,11 +157,7 @@ def admm_loop(x_update, z_update, Aop, Bop, c, z, u, *, rho, alpha, rule, interv
                 if c is not None:
                     h = h + (1.0 - alpha) * c
             w = -(h + u) if c is None else (c - h) - u
-            z_new = z_update(w, rho)
-            if getattr(z_new, "shape", None) != z_shape:
-                raise ValueError(f"z_update returned {type(z_new).__name__} of shape "
-                                 f"{getattr(z_new, 'shape', None)}; expected an array of "
-                                 f"shape {z_shape} (the columns of B)")
+            z_new = _checked_update(z_update(w, rho), "z_update", z_shape, "B")
             Bz_new = Bop.mv(z_new)
             r_vec = Ax + Bz_new
             if c is not None:
@@ -390,12 +391,8 @@ def admm(x_update, z_update, A, B, c, *, x0=None, z0=None, u0=None, rho=1.0, alp
         raise TypeError(f"z_update must be callable as z_update(w, rho), got {type(z_update).__name__}")
     if objective is not None and not callable(objective):
         raise TypeError(f"objective must be callable as objective(x, z), got {type(objective).__name__}")
-    rho, alpha, abstol, reltol, adaptive_rho, rho_interval = check_admm_options(
-        rho, alpha, abstol, reltol, adaptive_rho, rho_interval)
-    if tol is not None:
-        tol = check_scalar(tol, "tol", lower=0.0, lower_inclusive=False)
-        abstol = reltol = tol
-    max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    rho, alpha, abstol, reltol, adaptive_rho, rho_interval, max_iter = check_admm_options(
+        rho, alpha, abstol, reltol, adaptive_rho, rho_interval, tol, max_iter)
 
     arrays = [a for a in (A, B, c, x0, z0, u0) if not isinstance(a, str)]
     bk = resolve_backend(backend, *arrays)

@@ -43,14 +43,9 @@ _EPS = float(np.finfo(np.float64).eps)
 
 def admm_options(rho, relaxation, adaptive_rho, rho_interval, abstol, reltol, tol, max_iter):
     """Validate the options the built-ins share (``relaxation`` is the engine's ``alpha``)."""
-    relaxation = check_scalar(relaxation, "relaxation", lower=0.0, upper=2.0,
-                              lower_inclusive=False, upper_inclusive=False)
-    rho, relaxation, abstol, reltol, adaptive_rho, rho_interval = check_admm_options(
-        rho, relaxation, abstol, reltol, adaptive_rho, rho_interval)
-    if tol is not None:
-        tol = check_scalar(tol, "tol", lower=0.0, lower_inclusive=False)
-        abstol = reltol = tol
-    max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    rho, relaxation, abstol, reltol, adaptive_rho, rho_interval, max_iter = check_admm_options(
+        rho, relaxation, abstol, reltol, adaptive_rho, rho_interval, tol, max_iter,
+        alpha_name="relaxation")
     return dict(rho=rho, alpha=relaxation, rule=adaptive_rho, interval=rho_interval,
                 abstol=abstol, reltol=reltol, max_iter=max_iter)
 
@@ -313,6 +308,25 @@ def _finish(mon, x, z, u, rho, fun, nit, back, extra):
 # lasso and elastic net
 
 
+def _run_least_squares_split(name, ls, z_update, penalty, x0, u0, opts, bk, back, callback,
+                             verbose, **extra):
+    """ADMM on ``(1/2n) ||X x - y||^2 + penalty(z)`` s.t. ``x - z = 0`` (the lasso and group
+    lasso): the x-update is ``ls``, the result is the exactly sparse ``z``."""
+    xp, n, p = bk.xp, ls.n, ls.p
+
+    def objective(x_, z):
+        return ls.sq_residual(z) / (2 * n) + penalty(z)
+
+    x, u = _ls_start(x0, u0, p, bk)
+    mon, x, z, u, rho_f, fun, nit = run_builtin(
+        name, ls, z_update, LinearMap.identity(1.0, xp), x.copy(), u, opts,
+        objective=objective, solution=lambda x_, z_: z_, xp=xp, x_shape=(p,), z_shape=(p,),
+        n_c=p, callback=callback, verbose=verbose, to_host=bk.to_host, x=x)
+    fun = ls.exact_sq_residual(z) / (2 * n) + penalty(z)
+    return _finish(mon, x, z, u, rho_f, fun, nit, back,
+                   dict(factorization=ls.mode, n_factorizations=ls.n_factorizations, **extra))
+
+
 def admm_lasso(X, y, alpha, *, l1_ratio=1.0, x0=None, u0=None, rho=1.0, relaxation=1.0,
                adaptive_rho=None, rho_interval=10, abstol=1e-6, reltol=1e-4, tol=None,
                max_iter=1000, factorization="auto", callback=None, verbose=False,
@@ -414,17 +428,8 @@ def admm_lasso(X, y, alpha, *, l1_ratio=1.0, x0=None, u0=None, rho=1.0, relaxati
             val += 0.5 * a2 * float(xp.vdot(z, z))
         return val
 
-    def objective(x_, z):
-        return ls.sq_residual(z) / (2 * n) + penalty(z)
-
-    x, u = _ls_start(x0, u0, p, bk)
-    mon, x, z, u, rho_f, fun, nit = run_builtin(
-        "admm_lasso", ls, z_update, LinearMap.identity(1.0, xp), x.copy(), u, opts,
-        objective=objective, solution=lambda x_, z_: z_, xp=xp, x_shape=(p,), z_shape=(p,),
-        n_c=p, callback=callback, verbose=verbose, to_host=bk.to_host, x=x)
-    fun = ls.exact_sq_residual(z) / (2 * n) + penalty(z)
-    return _finish(mon, x, z, u, rho_f, fun, nit, back,
-                   dict(factorization=ls.mode, n_factorizations=ls.n_factorizations))
+    return _run_least_squares_split("admm_lasso", ls, z_update, penalty, x0, u0, opts, bk,
+                                    back, callback, verbose)
 
 
 # --------------------------------------------------------------------------------------
@@ -549,18 +554,8 @@ def admm_group_lasso(X, y, alpha, groups, *, weights=None, x0=None, u0=None, rho
     def penalty(z):
         return alpha * float(wts @ group_norms(z))
 
-    def objective(x_, z):
-        return ls.sq_residual(z) / (2 * n) + penalty(z)
-
-    x, u = _ls_start(x0, u0, p, bk)
-    mon, x, z, u, rho_f, fun, nit = run_builtin(
-        "admm_group_lasso", ls, z_update, LinearMap.identity(1.0, xp), x.copy(), u, opts,
-        objective=objective, solution=lambda x_, z_: z_, xp=xp, x_shape=(p,), z_shape=(p,),
-        n_c=p, callback=callback, verbose=verbose, to_host=bk.to_host, x=x)
-    fun = ls.exact_sq_residual(z) / (2 * n) + penalty(z)
-    return _finish(mon, x, z, u, rho_f, fun, nit, back,
-                   dict(factorization=ls.mode, n_factorizations=ls.n_factorizations,
-                        labels=labels_h))
+    return _run_least_squares_split("admm_group_lasso", ls, z_update, penalty, x0, u0, opts,
+                                    bk, back, callback, verbose, labels=labels_h)
 
 
 # --------------------------------------------------------------------------------------

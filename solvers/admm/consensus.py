@@ -25,12 +25,11 @@ import sys
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..backend import get_backend, is_gpu_array
 from ..core.monitor import Monitor
-from ..core.validation import check_matrix, check_option, check_scalar, check_vector, check_x0
-from ._common import boyd_tolerances, check_admm_options, updated_rho
+from ..core.validation import check_option, check_scalar, check_x0
+from ._common import boyd_tolerances, check_admm_options, check_data_parts, updated_rho
 from ._shards import (
     LOSSES, DaskShards, InProcessShards, LogisticLoss, ShardLostError, resolve_local_solver,
 )
@@ -111,37 +110,9 @@ def _resolve_loss(loss):
 
 def _check_shards(shards, loss):
     """Validated ``[(X_i, y_i)]`` (float64; sparse stays sparse), ``d`` and ``N``."""
-    if sp.issparse(shards) or isinstance(shards, np.ndarray) or isinstance(shards, (str, bytes)):
-        raise TypeError("shards must be a list of (X_i, y_i) pairs, got "
-                        f"{type(shards).__name__}")
-    try:
-        items = list(shards)
-    except TypeError:
-        raise TypeError("shards must be a list of (X_i, y_i) pairs, got "
-                        f"{type(shards).__name__}") from None
-    if not items:
-        raise ValueError("shards is empty: give at least one (X_i, y_i) pair")
     out, d, n_total = [], None, 0
-    for i, item in enumerate(items):
-        if not isinstance(item, (tuple, list)) or len(item) != 2:
-            raise TypeError(f"shards[{i}] must be a pair (X_i, y_i), got "
-                            f"{type(item).__name__}")
-        X, y = item
-        if is_gpu_array(X) or is_gpu_array(y):
-            raise TypeError(f"shards[{i}] holds GPU arrays; consensus_admm computes on the CPU "
-                            "(pass numpy arrays or scipy.sparse matrices)")
-        X = check_matrix(X, f"shards[{i}][0] (X)", backend="cpu")
-        if X.dtype != np.float64:
-            X = X.astype(np.float64)
-        if d is None:
-            d = X.shape[1]
-        elif X.shape[1] != d:
-            raise ValueError(f"shards[{i}][0] (X) has {X.shape[1]} features but shards[0] has "
-                             f"{d}: every shard must have the same columns")
-        y = check_vector(y, f"shards[{i}][1] (y)", dtype=np.float64, backend="cpu")
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"shards[{i}][1] (y) has length {y.shape[0]} but shards[{i}][0] "
-                             f"(X) has {X.shape[0]} rows")
+    for i, X, y, _ in check_data_parts(shards, "shards", "consensus_admm"):
+        d = X.shape[1]
         if isinstance(loss, LogisticLoss):
             labels = np.unique(y)
             if np.all(np.isin(labels, (-1.0, 1.0))):
@@ -356,12 +327,8 @@ def consensus_admm(shards, *, loss="squared", penalty=None, x0=None, rho=1.0, al
     >>> res.success
     True
     """
-    rho, alpha, abstol, reltol, adaptive_rho, rho_interval = check_admm_options(
-        rho, alpha, abstol, reltol, adaptive_rho, rho_interval)
-    if tol is not None:
-        tol = check_scalar(tol, "tol", lower=0.0, lower_inclusive=False)
-        abstol = reltol = tol
-    max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    rho, alpha, abstol, reltol, adaptive_rho, rho_interval, max_iter = check_admm_options(
+        rho, alpha, abstol, reltol, adaptive_rho, rho_interval, tol, max_iter)
     check_option(local_solver, "local_solver", LOCAL_SOLVERS)
     local_tol = check_scalar(local_tol, "local_tol", lower=0.0, lower_inclusive=False)
     if local_max_iter is not None:

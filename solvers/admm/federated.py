@@ -19,9 +19,9 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-from ..backend import is_gpu_array
 from ..core.monitor import Monitor
 from ..core.validation import check_matrix, check_option, check_scalar, check_vector, check_x0
+from ._common import check_data_parts
 from .consensus import check_cpu_backend
 
 __all__ = ["federated_wls"]
@@ -32,38 +32,11 @@ VARIANTS = ("robust", "standard")
 def _check_clients(clients):
     """Per client ``(H_k, b_k, c_k)`` with ``H_k = X_k^T W_k X_k``, ``b_k = X_k^T W_k y_k``,
     ``c_k = y_k^T W_k y_k``; and ``d``."""
-    if sp.issparse(clients) or isinstance(clients, (np.ndarray, str, bytes)):
-        raise TypeError("clients must be a list of (X_k, y_k) or (X_k, y_k, w_k) tuples, got "
-                        f"{type(clients).__name__}")
-    try:
-        items = list(clients)
-    except TypeError:
-        raise TypeError("clients must be a list of (X_k, y_k) or (X_k, y_k, w_k) tuples, got "
-                        f"{type(clients).__name__}") from None
-    if not items:
-        raise ValueError("clients is empty: give at least one (X_k, y_k) pair")
     out, d = [], None
-    for k, item in enumerate(items):
-        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
-            raise TypeError(f"clients[{k}] must be (X_k, y_k) or (X_k, y_k, w_k), got "
-                            f"{type(item).__name__}")
-        X, y = item[0], item[1]
-        W = item[2] if len(item) == 3 else None
-        if is_gpu_array(X) or is_gpu_array(y) or is_gpu_array(W):
-            raise TypeError(f"clients[{k}] holds GPU arrays; federated_wls runs on the CPU")
-        X = check_matrix(X, f"clients[{k}][0] (X)", backend="cpu")
-        if X.dtype != np.float64:
-            X = X.astype(np.float64)
-        n = X.shape[0]
-        if d is None:
-            d = X.shape[1]
-        elif X.shape[1] != d:
-            raise ValueError(f"clients[{k}][0] (X) has {X.shape[1]} features but clients[0] "
-                             f"has {d}: every client must have the same columns")
-        y = check_vector(y, f"clients[{k}][1] (y)", dtype=np.float64, backend="cpu")
-        if y.shape[0] != n:
-            raise ValueError(f"clients[{k}][1] (y) has length {y.shape[0]} but clients[{k}][0] "
-                             f"(X) has {n} rows")
+    for k, X, y, rest in check_data_parts(clients, "clients", "federated_wls", idx="k",
+                                          with_weights=True):
+        d, n = X.shape[1], X.shape[0]
+        W = rest[0] if rest else None
         if W is None:
             WX, Wy = X, y
         elif np.ndim(W) == 1:

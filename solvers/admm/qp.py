@@ -43,8 +43,6 @@ RHO_MIN = 1e-6
 RHO_MAX = 1e6
 #: Equality rows (``l == u``) get this multiple of ``rho`` (OSQP's ``RHO_EQ_OVER_RHO_INEQ``).
 RHO_EQ_FACTOR = 1e3
-#: ``rho`` is refactored only when the estimate moves by more than this factor.
-RHO_TOLERANCE = 5.0
 #: First early polishing attempt when the residual ratio falls to this value.
 EARLY_POLISH_START = 100.0
 _RHO_TOL_EQ = 1e-4
@@ -115,53 +113,25 @@ def _evaluate(n, m, Pp, Pi, Px, Ap, Ai, Ax, q, x, z, y, D, E, c, Axv, Pxv, Atyv)
         aty = Atyv[j]
         qj = q[j]
         rd = px + qj + aty
-        v = abs(rd * dinv)
-        if v > out[3]:
-            out[3] = v
-        v = abs(px * dinv)
-        if v > out[4]:
-            out[4] = v
-        v = abs(aty * dinv)
-        if v > out[5]:
-            out[5] = v
-        v = abs(qj * dinv)
-        if v > out[6]:
-            out[6] = v
-        v = abs(rd)
-        if v > out[10]:
-            out[10] = v
-        v = abs(px)
-        if v > out[11]:
-            out[11] = v
-        v = abs(aty)
-        if v > out[12]:
-            out[12] = v
-        v = abs(qj)
-        if v > out[13]:
-            out[13] = v
+        out[3] = max(out[3], abs(rd * dinv))
+        out[4] = max(out[4], abs(px * dinv))
+        out[5] = max(out[5], abs(aty * dinv))
+        out[6] = max(out[6], abs(qj * dinv))
+        out[10] = max(out[10], abs(rd))
+        out[11] = max(out[11], abs(px))
+        out[12] = max(out[12], abs(aty))
+        out[13] = max(out[13], abs(qj))
     for i in range(m):
         einv = 1.0 / E[i]
         ax = Axv[i]
         zi = z[i]
         rp = ax - zi
-        v = abs(rp * einv)
-        if v > out[0]:
-            out[0] = v
-        v = abs(ax * einv)
-        if v > out[1]:
-            out[1] = v
-        v = abs(zi * einv)
-        if v > out[2]:
-            out[2] = v
-        v = abs(rp)
-        if v > out[7]:
-            out[7] = v
-        v = abs(ax)
-        if v > out[8]:
-            out[8] = v
-        v = abs(zi)
-        if v > out[9]:
-            out[9] = v
+        out[0] = max(out[0], abs(rp * einv))
+        out[1] = max(out[1], abs(ax * einv))
+        out[2] = max(out[2], abs(zi * einv))
+        out[7] = max(out[7], abs(rp))
+        out[8] = max(out[8], abs(ax))
+        out[9] = max(out[9], abs(zi))
     out[14] = obj * cinv
     return out
 
@@ -833,7 +803,7 @@ def admm_qp(P, q, A=None, l=None, u=None, *, x0=None, y0=None, rho=0.1, sigma=1e
         if adaptive_rho and k % rho_interval == 0 and m:
             new = osqp_rho(rho, st[7], st[10], max(st[8], st[9]),
                            max(st[11], st[12], st[13]), bounds=(RHO_MIN, RHO_MAX))
-            if new > RHO_TOLERANCE * rho or new < rho / RHO_TOLERANCE:
+            if new != rho:  # osqp_rho moves rho only by more than its 5x tolerance
                 rho = new
                 _rho_vector(rho, ls, us, rho_vec, rho_inv)
                 if not eng.set_rho(rho_vec):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .qp_linsys import LDLFactor, build_kkt, csc_matvec
+from .qp_linsys import LDLFactor, build_kkt, csc_matvec, sym_upper_matvec
 
 _JIT = dict(cache=True)
 
@@ -29,18 +29,12 @@ def _reduced_kkt_residual(n, Pp, Pi, Px, rows, Rp, Rj, Rx, b, s, r):
     """``r = b - [[P, A_r^T], [A_r, 0]] s`` (P by its upper triangle, A_r the rows ``rows``
     of A in CSR)."""
     N = b.shape[0]
+    Ps = np.empty(n)
+    sym_upper_matvec(n, Pp, Pi, Px, s, Ps)
     for k in range(N):
         r[k] = b[k]
     for j in range(n):
-        sj = s[j]
-        acc = 0.0
-        for p in range(Pp[j], Pp[j + 1]):
-            i = Pi[p]
-            v = Px[p]
-            r[i] -= v * sj
-            if i != j:
-                acc += v * s[i]
-        r[j] -= acc
+        r[j] -= Ps[j]
     for t in range(rows.shape[0]):
         i = rows[t]
         yt = s[n + t]

@@ -33,6 +33,18 @@ def _limit(v):
 
 
 @numba.njit(**_JIT)
+def _p_column_max(n, Pp, Pi, Px, out):
+    """``out[j] = max_i |P_ij|`` of the symmetric P stored by its upper triangle (CSC)."""
+    for j in range(n):
+        out[j] = 0.0
+    for j in range(n):
+        for p in range(Pp[j], Pp[j + 1]):
+            v = abs(Px[p])
+            out[j] = max(out[j], v)
+            out[Pi[p]] = max(out[Pi[p]], v)
+
+
+@numba.njit(**_JIT)
 def ruiz_equilibrate(n, m, Pp, Pi, Px, Ap, Ai, Ax, q, iters, D, E):
     """Scale ``Px`` (upper triangle of P, CSC), ``Ax`` (A, CSC) and ``q`` in place by
     ``iters`` modified Ruiz passes; fill ``D`` and ``E`` and return the cost scale ``c``."""
@@ -44,25 +56,14 @@ def ruiz_equilibrate(n, m, Pp, Pi, Px, Ap, Ai, Ax, q, iters, D, E):
     Dt = np.empty(n)
     Et = np.empty(m)
     for _ in range(iters):
-        for j in range(n):
-            Dt[j] = 0.0
         for i in range(m):
             Et[i] = 0.0
+        _p_column_max(n, Pp, Pi, Px, Dt)
         for j in range(n):
-            for p in range(Pp[j], Pp[j + 1]):
-                i = Pi[p]
-                v = abs(Px[p])
-                if v > Dt[j]:
-                    Dt[j] = v
-                if v > Dt[i]:
-                    Dt[i] = v
             for p in range(Ap[j], Ap[j + 1]):
-                i = Ai[p]
                 v = abs(Ax[p])
-                if v > Dt[j]:
-                    Dt[j] = v
-                if v > Et[i]:
-                    Et[i] = v
+                Dt[j] = max(Dt[j], v)
+                Et[Ai[p]] = max(Et[Ai[p]], v)
         for j in range(n):
             Dt[j] = 1.0 / math.sqrt(_limit(Dt[j]))
         for i in range(m):
@@ -78,16 +79,7 @@ def ruiz_equilibrate(n, m, Pp, Pi, Px, Ap, Ai, Ax, q, iters, D, E):
         for i in range(m):
             E[i] *= Et[i]
         # cost scaling
-        for j in range(n):
-            Dt[j] = 0.0
-        for j in range(n):
-            for p in range(Pp[j], Pp[j + 1]):
-                i = Pi[p]
-                v = abs(Px[p])
-                if v > Dt[j]:
-                    Dt[j] = v
-                if v > Dt[i]:
-                    Dt[i] = v
+        _p_column_max(n, Pp, Pi, Px, Dt)
         mean = 0.0
         qn = 0.0
         for j in range(n):
