@@ -2,7 +2,7 @@
 written as a QP) and scikit-learn's coordinate descent.
 
 Every solver is judged by one shared measure, the relative duality gap of the Lasso
-(:func:`problems.duality_gap` over ``gap(0)``), at its returned point. ADMM and OSQP run
+(:func:`lasso_gaps`: :func:`problems.duality_gap` over ``gap(0)``), at its returned point. ADMM and OSQP run
 at ``eps_abs = eps_rel = 1e-6`` (each its own residual rule: Boyd et al.'s for ADMM,
 OSQP's for OSQP; Boyd's rule at 1e-6 is the looser of the two on these problems, so ADMM
 is also run at 1e-8, which reaches OSQP's gap or better); scikit-learn gets the tolerance that makes its own gap rule stop at the
@@ -28,14 +28,20 @@ OSQP_MAX_NNZ = 5_000_000
 SLOW = 10.0
 
 
-def shared_gap(X, y, alpha, x):
-    """Relative duality gap ``gap(x) / gap(0)`` of the Lasso (one function for everyone)."""
+def lasso_gaps(X, y, alpha):
+    """``rel_gap(x) = gap(x) / gap(0)`` of the Lasso on ``(X, y, alpha)``, with the smooth
+    part built and ``gap(0)`` computed once; ``rel_gap.gap0`` is ``gap(0)``."""
     import problems
 
     Xc = X.tocsc() if sp.issparse(X) else X
     f, g = problems.LeastSquares(Xc, y), problems.L1(alpha)
     gap0 = problems.duality_gap(f, g, np.zeros(X.shape[1]))
-    return float(problems.duality_gap(f, g, np.asarray(x, dtype=float))) / gap0
+
+    def rel_gap(x):
+        return float(problems.duality_gap(f, g, np.asarray(x, dtype=float))) / gap0
+
+    rel_gap.gap0 = gap0
+    return rel_gap
 
 
 def lasso_as_qp(X, y, alpha):
@@ -87,14 +93,10 @@ def lasso_section(problems_, repeat=5, say=print):
         dense_nnz = X.nnz if sp.issparse(X) else X.size
         qp = lasso_as_qp(X, y, alpha) if dense_nnz <= OSQP_MAX_NNZ else None
         # the target of scikit-learn: the gap ADMM reaches (warm-up run, also compiles)
+        rel_gap = lasso_gaps(X, y, alpha)
         x0, _, _ = _run_admm(X, y, alpha)
-        target = max(shared_gap(X, y, alpha, x0), 1e-14)
-        gap0 = None
-        import problems as P
-
-        Xc = X.tocsc() if sp.issparse(X) else X
-        gap0 = P.duality_gap(P.LeastSquares(Xc, y), P.L1(alpha), np.zeros(X.shape[1]))
-        sk_tol = target * gap0 * X.shape[0] / float(y @ y)
+        target = max(rel_gap(x0), 1e-14)
+        sk_tol = target * rel_gap.gap0 * X.shape[0] / float(y @ y)
         runs = {"optsuite admm_lasso": lambda: _run_admm(X, y, alpha),
                 "optsuite admm_lasso eps 1e-8": lambda: _run_admm(X, y, alpha, 1e-8),
                 "OSQP (Lasso as QP)": lambda: _run_osqp(X, y, alpha, qp),
@@ -123,7 +125,7 @@ def lasso_section(problems_, repeat=5, say=print):
             x, nit, ok = out[k]
             t = float(np.median(times[k]))
             row = {"problem": name, "method": k, "time": t, "iterations": nit,
-                   "rel_gap": shared_gap(X, y, alpha, x), "converged": ok,
+                   "rel_gap": rel_gap(x), "converged": ok,
                    "ratio_vs_admm": t / t_ref}
             rows.append(row)
             say(f"    {name:28s} {k:22s} {t * 1e3:9.1f} ms  it {nit:6d}  rel gap "

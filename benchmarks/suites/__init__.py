@@ -8,6 +8,7 @@ A suite is a module with a one-line ``DESCRIPTION`` and a function
 from __future__ import annotations
 
 import importlib
+import os
 
 #: Suite name -> module implementing it.
 SUITES = {
@@ -17,6 +18,23 @@ SUITES = {
     "nonconvex": "benchmarks.suites.nonconvex",
     "admm": "benchmarks.suites.admm",
 }
+
+
+def data_home():
+    """Where the suites read LIBSVM files: ``OPTSUITE_DATA``, else the project notes'
+    ``shared/datasets/libsvm`` next to the checkout when it exists, else None (the loader's
+    own default).
+
+    Returns
+    -------
+    str or None
+    """
+    home = os.environ.get("OPTSUITE_DATA")
+    if home:
+        return home
+    shared = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "datasets",
+                          "libsvm")
+    return shared if os.path.isdir(shared) else None
 
 
 def names():

@@ -19,19 +19,11 @@
 """
 from __future__ import annotations
 
-import os
+from . import data_home
+
 
 DESCRIPTION = ("ADMM: lasso vs OSQP and scikit-learn, random sparse QPs vs OSQP, consensus "
                "logistic on Dask vs dask-glm, federated WLS under noise")
-
-
-def _data_home():
-    home = os.environ.get("OPTSUITE_DATA")
-    if home:
-        return home
-    shared = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "datasets",
-                          "libsvm")
-    return shared if os.path.isdir(shared) else None
 
 
 def _table(rows, cols):
@@ -53,7 +45,7 @@ def _lasso_extra(quick):
         notes, probs = [], []
         for name in ("a9a",) if quick else ("a9a", "w6a"):
             try:
-                X, y = P.datasets.load_libsvm(name, data_home=_data_home(), download=False)
+                X, y = P.datasets.load_libsvm(name, data_home=data_home(), download=False)
             except (FileNotFoundError, OSError, ValueError) as exc:
                 notes.append(f"data set {name} skipped: {exc}")
                 continue
@@ -102,7 +94,7 @@ def _consensus_extra():
     def run(ctx):
         from ..admm_consensus_bench import consensus_section
 
-        return consensus_section(data_home=_data_home(), repeat=int(ctx["results"]["repeat"]),
+        return consensus_section(data_home=data_home(), repeat=int(ctx["results"]["repeat"]),
                                  say=ctx["say"])
 
     return Extra(name="consensus", title="Consensus L2-logistic on a9a: Dask vs dask-glm",

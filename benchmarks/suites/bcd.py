@@ -36,7 +36,8 @@ peers are sequential coordinate descent, and so is ``bcd`` on the CPU.
 """
 from __future__ import annotations
 
-import os
+from . import data_home
+
 
 DESCRIPTION = ("BCD (Nutini et al. 2022): paper reproduction (f - f* per block update), "
                "Lasso / L1-logistic race vs sklearn, skglm, celer on LIBSVM + 10k x 50k sparse, "
@@ -47,15 +48,6 @@ DIVISORS = (10, 100)
 DATASETS = ("a9a", "w6a", "mushrooms")
 #: Shape of the generated sparse problem (and of its quick/tiny stand-ins).
 SPARSE_SHAPE = (10_000, 50_000)
-
-
-def _data_home():
-    home = os.environ.get("OPTSUITE_DATA")
-    if home:
-        return home
-    shared = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "datasets",
-                          "libsvm")
-    return shared if os.path.isdir(shared) else None
 
 
 def race_problems(datasets=DATASETS, divisors=DIVISORS, sparse_shape=SPARSE_SHAPE,
@@ -85,7 +77,7 @@ def race_problems(datasets=DATASETS, divisors=DIVISORS, sparse_shape=SPARSE_SHAP
     from ..logistic import l1_logistic_problem, logistic_alpha_max
 
     notes, sets = [], []
-    home = _data_home()
+    home = data_home()
     for name in datasets:
         try:
             X, y = P.datasets.load_libsvm(name, data_home=home, download=False)
