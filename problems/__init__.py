@@ -5,14 +5,16 @@ this package; users (and ``benchmarks``) put problems and solvers together.
 """
 from solvers.core.optimality import duality_gap
 
-from . import datasets
+from . import cutest, datasets
 from .graphs import LabelPropagation, lattice_quadratic, two_moons_graph
 from .folded_concave import MCP, SCAD
 from .penalties import L1, L2, Box, ElasticNet, GroupL1
+from .polytope import PolytopeFeasibility
+from .ridge import Ridge
 from .smooth import LeastSquares, Logistic, Multinomial, Quadratic
 
 __all__ = [
     "Box", "ElasticNet", "GroupL1", "L1", "L2", "LabelPropagation", "LeastSquares", "Logistic",
-    "MCP", "Multinomial", "Quadratic", "SCAD", "datasets", "duality_gap", "lattice_quadratic",
+    "MCP", "Multinomial", "PolytopeFeasibility", "Quadratic", "Ridge", "SCAD", "cutest", "datasets", "duality_gap", "lattice_quadratic",
     "two_moons_graph",
 ]
