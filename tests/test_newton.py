@@ -1,0 +1,244 @@
+"""Damped Newton and lazy-Hessian Newton: agreement with scipy, the rates of the theorems,
+oracle counts and bad input."""
+import math
+
+import numpy as np
+import pytest
+import scipy.optimize as so
+import scipy.sparse as sp
+
+import problems
+import solvers
+from solvers.core import fit_convergence_order, fit_sublinear_rate
+
+STEPSIZES = ["root", "aicn", "universal", "greedy", "grls", "armijo", "full"]
+
+
+def ridge_logistic(n=200, p=10, alpha=1e-2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = np.sign(X @ rng.standard_normal(p) + 0.5 * rng.standard_normal(n))
+    return problems.Ridge(problems.Logistic(X, y), alpha), rng
+
+
+def scipy_reference(f, x0):
+    res = so.minimize(f.value, x0, jac=f.grad, hess=f.hess, method="trust-exact",
+                      options={"gtol": 1e-12})
+    assert res.success
+    return res.x
+
+
+@pytest.mark.parametrize("stepsize", STEPSIZES)
+def test_stepsizes_agree_with_scipy_on_ridge_logistic(stepsize):
+    f, _ = ridge_logistic()
+    x0 = np.zeros(10)
+    res = solvers.damped_newton(f, x0, stepsize=stepsize, tol=1e-10, max_iter=200)
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, scipy_reference(f, x0), atol=1e-8)
+    assert np.linalg.norm(f.grad(res.x)) <= 1e-10
+    assert res.history.grad_norm[-1] == pytest.approx(np.linalg.norm(f.grad(res.x)))
+
+
+def test_full_newton_solves_a_quadratic_in_one_step():
+    rng = np.random.default_rng(1)
+    B = rng.standard_normal((8, 8))
+    Q = B @ B.T + np.eye(8)
+    b = rng.standard_normal(8)
+    f = problems.Quadratic(Q, b)
+    res = solvers.damped_newton(f, np.ones(8), stepsize="full", tol=1e-10)
+    assert res.success and res.nit == 1 and res.nhev == 1
+    np.testing.assert_allclose(res.x, np.linalg.solve(Q, b), atol=1e-9)  # f = x'Qx/2 - b'x
+
+
+def test_input_never_modified_and_default_start_is_the_problem_x0():
+    f = problems.cutest.load("ROSENBR")
+    x0 = np.array([-1.2, 1.0])
+    keep = x0.copy()
+    a = solvers.damped_newton(f, x0, tol=1e-10)
+    b = solvers.damped_newton(f, tol=1e-10)
+    np.testing.assert_array_equal(x0, keep)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_allclose(a.x, [1.0, 1.0], atol=1e-9)
+
+
+# ---- rates --------------------------------------------------------------------------------
+def _far_start_runs(stepsize, L, q):
+    f, rng = ridge_logistic()
+    x0 = 10 * rng.standard_normal(10)
+    ref = solvers.damped_newton(f, x0, stepsize="universal", tol=1e-14, max_iter=200)
+    res = solvers.damped_newton(f, x0, stepsize=stepsize, L=L, q=q, tol=1e-12, max_iter=3000)
+    assert res.success, res.message
+    return res, ref.fun
+
+
+@pytest.mark.parametrize("q", [2, 3, 4])
+def test_root_schedule_global_sublinear_rate(q):
+    """The fixed root schedule's global rate is O(k^-(q-1)) (Hanzely et al. 2024): the fitted
+    exponent of f(x_k) - f* over the damped phase (decrement above 0.1) is at least that."""
+    res, fstar = _far_start_runs("root", 1.0, q)
+    lam = res.history.newton_decrement
+    stop = int(np.flatnonzero(lam > 0.1)[-1]) + 1
+    fit = fit_sublinear_rate(res.history.objective - fstar, stop=stop, min_value=1e-13)
+    assert fit.rate <= -0.9 * (q - 1), fit
+
+
+def test_aicn_global_rate_at_least_k_minus_2():
+    res, fstar = _far_start_runs("aicn", 1.0, 4)
+    lam = res.history.newton_decrement
+    stop = int(np.flatnonzero(lam > 0.1)[-1]) + 1
+    fit = fit_sublinear_rate(res.history.objective - fstar, stop=max(stop, 4), min_value=1e-13)
+    assert fit.rate <= -2.0, fit
+
+
+@pytest.mark.parametrize("stepsize,q,order", [
+    ("aicn", 4, 2.0),           # 1 - alpha = O(L g): quadratic
+    ("root", 4, 1 + 2 / 3),     # 1 - alpha = O(g^{2/3}): order 5/3
+    ("root", 3, 1.5),           # 1 - alpha = O(g^{1/2}): order 3/2
+])
+def test_local_convergence_order(stepsize, q, order):
+    """Near the solution x+ - x* = (1 - alpha) (x - x*) + O(|x - x*|^2), so the order is
+    2 for AICN and 1 + (q - 2)/(q - 1) for the root schedule."""
+    res, _ = _far_start_runs(stepsize, 1.0, q)
+    g = res.history.grad_norm
+    fit = fit_convergence_order(g, start=len(g) - 5, min_value=1e-14)
+    assert abs(fit.rate - order) < 0.15, fit
+
+
+def test_full_newton_fails_where_the_damped_steps_converge():
+    f, rng = ridge_logistic()
+    x0 = 10 * rng.standard_normal(10)
+    full = solvers.damped_newton(f, x0, stepsize="full", tol=1e-10, max_iter=200)
+    assert not full.success
+    for s in ("root", "aicn", "universal", "greedy", "grls", "armijo"):
+        assert solvers.damped_newton(f, x0, stepsize=s, tol=1e-10, max_iter=200).success, s
+
+
+def test_universal_backtracking_estimate_relaxes():
+    f, rng = ridge_logistic()
+    res = solvers.damped_newton(f, 10 * rng.standard_normal(10), stepsize="universal",
+                                L=1e6, rho=2.0, tol=1e-10)
+    assert res.success
+    M = res.history.M
+    assert M[-1] < 1e-2 * M[0]  # a far too large first estimate is relaxed step by step
+
+
+# ---- linear systems -----------------------------------------------------------------------
+@pytest.mark.parametrize("linsolve", ["cholesky", "sparse", "cg"])
+def test_linear_solvers_agree(linsolve):
+    f = problems.cutest.load("GENROSE", n=50)
+    ref = so.minimize(f.value, f.x0, jac=f.grad, hess=lambda x: f.hess(x).toarray(),
+                      method="trust-exact", options={"gtol": 1e-11})
+    res = solvers.damped_newton(f, stepsize="armijo", linsolve=linsolve, tol=1e-9,
+                                max_iter=500)
+    assert res.success, res.message
+    assert res.linsolve == linsolve
+    assert res.fun == pytest.approx(ref.fun, abs=1e-9)
+
+
+def test_sparse_hessian_is_factored_sparse_and_hvp_only_uses_cg():
+    f = problems.cutest.load("GENROSE", n=300)
+    res = solvers.damped_newton(f, stepsize="armijo", tol=1e-8, max_iter=500)
+    assert res.linsolve == "sparse" and res.success
+
+    class HvpOnly:
+        shape = (300,)
+        value, grad, hvp = f.value, f.grad, f.hvp
+
+    res = solvers.damped_newton(HvpOnly(), f.x0, stepsize="armijo", tol=1e-8, max_iter=500)
+    assert res.linsolve == "cg" and res.success and res.nhev > res.nit
+
+
+def test_nonconvex_hessian_is_regularized():
+    f = problems.cutest.load("ROSENBR")
+    x0 = np.array([0.5, 1.0])  # H_11 = 1200 x1^2 - 400 x2 + 2 = -98
+    assert np.linalg.eigvalsh(f.hess(x0)).min() < 0
+    res = solvers.damped_newton(f, x0, stepsize="armijo", tol=1e-10)
+    assert res.success and res.history.reg[0] > 0
+    np.testing.assert_allclose(res.x, [1, 1], atol=1e-8)
+
+
+# ---- lazy Newton --------------------------------------------------------------------------
+@pytest.mark.parametrize("variant", ["regularized", "cubic"])
+@pytest.mark.parametrize("m", [1, 3, 10])
+def test_lazy_newton_counts_one_hessian_per_m_steps(variant, m):
+    f, _ = ridge_logistic()
+    res = solvers.lazy_newton(f, np.zeros(10), m=m, variant=variant, tol=1e-10, max_iter=500)
+    assert res.success, res.message
+    assert res.nhev == math.ceil(res.nit / m) == res.nfact
+    assert int(res.history.snapshot.sum()) == res.nhev
+    np.testing.assert_allclose(res.x, scipy_reference(f, np.zeros(10)), atol=1e-8)
+
+
+def test_lazy_newton_default_m_is_the_dimension_and_cubic_handles_nonconvexity():
+    f = problems.cutest.load("ROSENBR")
+    res = solvers.lazy_newton(f, variant="cubic", tol=1e-9, max_iter=500)
+    assert res.success
+    np.testing.assert_allclose(res.x, [1, 1], atol=1e-7)
+    assert res.nhev == math.ceil(res.nit / 2)
+
+
+# ---- bad input ----------------------------------------------------------------------------
+def test_bad_input():
+    f = problems.cutest.load("ROSENBR")
+    with pytest.raises(ValueError, match="x0 contains NaN or inf"):
+        solvers.damped_newton(f, np.array([np.nan, 1.0]))
+    with pytest.raises(ValueError, match="x0 contains NaN or inf"):
+        solvers.lazy_newton(f, np.array([np.inf, 1.0]))
+    with pytest.raises(ValueError, match="q must be <= 4"):
+        solvers.damped_newton(f, q=5)
+    with pytest.raises(ValueError, match="q must be >= 2"):
+        solvers.damped_newton(f, q=1.5)
+    with pytest.raises(ValueError, match="stepsize must be one of"):
+        solvers.damped_newton(f, stepsize="cubic")
+    with pytest.raises(ValueError, match="L must be > 0"):
+        solvers.damped_newton(f, stepsize="aicn", L=-1.0)
+    with pytest.raises(ValueError, match="m must be >= 1"):
+        solvers.lazy_newton(f, m=0)
+    with pytest.raises(ValueError, match="x0 has shape"):
+        solvers.damped_newton(f, np.zeros(3))
+
+    class WrongHessian:
+        shape = (2,)
+        value, grad = f.value, f.grad
+
+        def hess(self, x):
+            return np.eye(3)
+
+    with pytest.raises(ValueError, match=r"f.hess returned shape \(3, 3\), expected \(2, 2\)"):
+        solvers.damped_newton(WrongHessian(), np.zeros(2))
+    with pytest.raises(ValueError, match=r"f.hess returned shape"):
+        solvers.lazy_newton(WrongHessian(), np.zeros(2))
+
+    class NoSecondOrder:
+        shape = (2,)
+        value, grad = f.value, f.grad
+
+    with pytest.raises(TypeError, match="neither `hess` nor `hvp`"):
+        solvers.damped_newton(NoSecondOrder(), np.zeros(2))
+    with pytest.raises(TypeError, match="has no `hess`"):
+        solvers.lazy_newton(NoSecondOrder(), np.zeros(2))
+
+
+def test_nonfinite_values_end_with_a_status():
+    class Blowup:
+        shape = (1,)
+
+        def value(self, x):
+            return float(np.exp(1e3 * x[0] ** 2)) if abs(x[0]) < 1 else math.inf
+
+        def grad(self, x):
+            return np.array([2e3 * x[0] * np.exp(1e3 * x[0] ** 2)])
+
+        def hess(self, x):
+            return np.array([[np.nan]])
+
+    res = solvers.damped_newton(Blowup(), np.array([0.5]))
+    assert not res.success and res.status == solvers.core.NUMERICAL_ERROR
+
+
+def test_polytope_feasibility_reaches_zero():
+    f = problems.PolytopeFeasibility.random(120, 30, p=3, random_state=0)
+    assert f.value(f.x0) > 1.0
+    res = solvers.damped_newton(f, stepsize="aicn", tol=1e-9, max_iter=500)
+    assert res.success and res.fun < 1e-10
+    assert np.all(f.A @ res.x - f.b <= 1e-3)
