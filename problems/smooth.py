@@ -278,10 +278,17 @@ class Logistic(_DesignFit):
         """``X^T diag(sigma(z)(1 - sigma(z))) X v / n``."""
         return self.X.T @ (self._weights(x) * (self.X @ v)) / self.n_samples
 
+    #: Up to this many features the Hessian of a sparse design is returned dense.
+    DENSE_HESSIAN_MAX_FEATURES = 4096
+
     def hess(self, x):
-        """Hessian ``X^T D X / n`` (sparse when ``X`` is)."""
+        """Hessian ``X^T D X / n``, ``D = diag(sigma(z)(1 - sigma(z)))``: a dense array, also
+        for a sparse ``X`` with at most ``DENSE_HESSIAN_MAX_FEATURES`` columns (computed row
+        by row by a compiled kernel, without a sparse-sparse product); sparse above that."""
         d = self._weights(x) / self.n_samples
         if self.backend.issparse(self.X):
+            if self.n_features <= self.DENSE_HESSIAN_MAX_FEATURES:
+                return self.backend.kernels.weighted_gram(self.X, d)
             D = self.backend.sparse.diags(d)
             return (self.X.T @ D @ self.X)
         return self.X.T @ (d[:, None] * self.X)

@@ -131,3 +131,34 @@ def col_sq_norms(X):
         return out
     X = np.asarray(X)
     return np.einsum("ij,ij->j", X, X)
+
+
+@numba.njit(**_JIT)
+def _csr_weighted_gram_upper(indptr, indices, data, w, out):
+    for i in range(indptr.shape[0] - 1):
+        wi = w[i]
+        if wi == 0.0:
+            continue
+        for a in range(indptr[i], indptr[i + 1]):
+            ja = indices[a]
+            va = wi * data[a]
+            for b in range(indptr[i], indptr[i + 1]):
+                jb = indices[b]
+                if jb >= ja:
+                    out[ja, jb] += va * data[b]
+
+
+def weighted_gram(X, w):
+    """``X^T diag(w) X`` as a dense array; for a CSR ``X`` by a compiled loop over rows
+    (``O(sum_i nnz_i^2)``, no sparse-sparse product), for a dense ``X`` by BLAS."""
+    w = np.asarray(w, dtype=np.float64)
+    if sp.issparse(X):
+        X = sp.csr_matrix(X)
+        p = X.shape[1]
+        out = np.zeros((p, p))
+        _csr_weighted_gram_upper(X.indptr, X.indices, X.data.astype(np.float64, copy=False),
+                                 w, out)
+        iu = np.triu_indices(p, 1)
+        out[iu[1], iu[0]] = out[iu]
+        return out
+    return X.T @ (w[:, None] * X)

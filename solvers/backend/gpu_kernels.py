@@ -54,3 +54,10 @@ def col_sq_norms(X):
         sq = X.multiply(X)
         return cp.asarray(sq.sum(axis=0)).ravel()
     return cp.einsum("ij,ij->j", X, X)
+
+
+def weighted_gram(X, w):
+    """``X^T diag(w) X`` as a dense cupy array."""
+    if cusparse.issparse(X):
+        return (X.T @ cusparse.diags(w) @ X).toarray()
+    return X.T @ (w[:, None] * X)

@@ -109,8 +109,10 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
           accepted step (``L``, if given, is the first estimate). ``"root"`` and ``"aicn"``
           with ``L=None`` estimate their constant the same way;
         * ``"greedy"``: exact line search ``min_alpha f(x - alpha n)`` (Brent);
+          once ``g^2 <= 1e-10 max(1, |f|)`` (the decrease along the ray is at the rounding
+          level of ``f``), the full step, which the exact minimizer approaches, is taken;
         * ``"grls"``: gradient-regulated line search, ``alpha`` in (0, 1] minimizing
-          ``(f(y) - f(x)) / ||grad f(y)||*_x^2``;
+          ``(f(y) - f(x)) / ||grad f(y)||*_x^2`` (full step in the same regime as greedy);
         * ``"armijo"``: backtracking from 1 until ``f(y) <= f(x) - c1 alpha g^2``;
         * ``"full"``: ``alpha = 1`` (classical Newton).
     q : float in [2, 4], default 4
@@ -273,6 +275,13 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
             elif stepsize in ("root", "aicn"):
                 alpha, _ = schedule(kind, L, lam, q)
                 y = x - alpha * d
+                fy, gy = oracle.value_and_grad(y)
+            elif stepsize in ("greedy", "grls") and dec2 <= 1e-10 * max(1.0, abs(fx)):
+                # f(x - alpha n) varies by ~dec2/2 along the ray: below 1e-10 relative, a
+                # search on function values sees rounding noise, while the exact minimizer
+                # along the ray is 1 + O(decrement) (quadratic regime): take the full step
+                alpha = 1.0
+                y = x - d
                 fy, gy = oracle.value_and_grad(y)
             elif stepsize == "greedy":
                 alpha = _exact_line_search(oracle, x, d, fx, dec2)
