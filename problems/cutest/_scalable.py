@@ -323,7 +323,10 @@ class NONDIA(CUTEstProblem):
 
     Notes
     -----
-    SIF x0: ``x_i = -1``. f* = 0 at ``x = (1, ..., 1)`` for every ``n`` (SIF ``SOLTN`` 0).
+    SIF x0: ``x_i = -1``. f* = 0 at ``x = (1, ..., 1)`` for every ``n`` (SIF ``SOLTN`` 0),
+    reached from x0 by Newton-CG (n = 12) and trust-krylov (n = 5000). There is also a
+    non-global local minimum, f = 0.989897 at ``x_1 = 0.0102``, ``x_k = -sqrt(x_1)``
+    (singular Hessian), where trust-exact from x0 stops at n = 12.
 
     Source: D. Shanno, "On variable metric methods for sparse Hessians II: the new
     method", MIS Tech. Report 27, University of Arizona, 1978; Buckley #37, Toint #15;
@@ -479,8 +482,11 @@ class CHAINWOO(CUTEstProblem):
     Notes
     -----
     SIF x0: ``x = (-3, -1, -3, -1, -2, -2, ..., -2)``. f* = 1 at ``x = (1, ..., 1)`` for
-    every ``n`` (the SIF ``SOLTN`` comment says 0, which omits the constant group). A Newton
-    solve from x0 reaches this global minimum (checked at n = 12 and n = 4000).
+    every ``n`` (the SIF ``SOLTN`` comment says 0, which omits the constant group). The
+    problem has other local minima: trust-region Newton from x0 reaches f* = 1 (trust-exact
+    at n = 12, 100, 1000; trust-krylov at n = 4000), but a line-search Newton-CG run from x0
+    at n = 4000 stops at a local minimizer with f = 1612.2277 (positive definite Hessian),
+    and one trust-krylov run stopped at a stationary point with f = 16.596.
 
     Source: problem 8 in A. R. Conn, N. I. M. Gould, Ph. L. Toint, "Testing a class of
     methods for solving minimization problems with simple bounds on the variables",
@@ -615,21 +621,25 @@ class PENALTY1(CUTEstProblem):
     ``hess`` returns it exactly as a fully stored CSR matrix, ``hvp`` is O(n).
 
     Every stationary point has all ``x_i`` equal (``x_i (2e-5 + 4 (|x|^2 - 1/4)) = 2e-5``),
-    so f* is the minimum of the scalar function ``1e-5 n (c - 1)^2 + (n c^2 - 1/4)^2``,
-    computed to full precision for the SIF values of n: n = 4: 2.249977904e-4 (SIF
-    2.24997e-4), n = 10: 7.087650899e-5 (SIF 7.08765e-5), n = 50: 4.311011e-4,
-    n = 100: 9.025048e-4, n = 500: 4.960309e-3, n = 1000: 9.686175e-3 (the SIF lists
-    "???" for n >= 50; these values agree with the literature). ``f_star`` is None for
-    other n. Newton from x0 reaches these values.
+    so f* is the minimum of the scalar function ``1e-5 n (c - 1)^2 + (n c^2 - 1/4)^2``
+    over the real roots of the cubic ``4 n c^3 + (2e-5 - 1) c - 2e-5 = 0``; ``_F_STAR``
+    holds it (40-digit arithmetic) for the SIF values of n, and a tight trust-region Newton
+    solve from x0 reaches the same values: n = 4: 2.2499775e-5, n = 10: 7.0876515e-5,
+    n = 50: 4.3178500e-4, n = 100: 9.0249098e-4, n = 500: 4.7788454e-3,
+    n = 1000: 9.6861754e-3; also n = 8: 5.4215187e-5 and n = 12: 8.7858105e-5.
+    The SIF ``SOLTN(4)`` comment reads 2.24997D-4, ten times the
+    true value (MGH give 2.24997e-5); SOLTN(10) = 7.08765D-5 agrees; n >= 50 are "???"
+    in the SIF. ``f_star`` is None for other n.
 
     Source: problem 23 in More, Garbow, Hillstrom (1981); Buckley #181; SIF input
     Ph. Toint, Dec 1989 (PENALTY1.SIF).
     """
 
     sparse_hessian = True
-    _F_STAR = {4: 2.2499779040544636e-04, 10: 7.0876508989693850e-05,
-               50: 4.3110104641513226e-04, 100: 9.0249248003653054e-04,
-               500: 4.9603088476866637e-03, 1000: 9.6861747725861082e-03}
+    _F_STAR = {4: 2.249977500899937e-05, 8: 5.4215186625916459e-05,
+               12: 8.7858105319646633e-05, 10: 7.0876514670903694e-05,
+               50: 4.317850045986022e-04, 100: 9.0249097680429641e-04,
+               500: 4.7788454346709787e-03, 1000: 9.6861754324454355e-03}
 
     def __init__(self, *, n=1000):
         n = _check_n("PENALTY1", n, minimum=1)
@@ -679,10 +689,13 @@ class PENALTY2(CUTEstProblem):
     SIF x0: ``x_i = 0.5``. The Hessian (tridiagonal + diagonal + rank one) is dense:
     ``hess`` returns it exactly as a fully stored CSR matrix, ``hvp`` is O(n).
 
-    f* tabulated in the SIF file (``SOLTN``), each confirmed by a tight trust-region Newton
-    solve from x0 with these derivatives: n = 4: 9.37629e-6, n = 10: 2.93660e-4,
-    n = 50: 4.29609813, n = 100: 97096.0840; n = 200 (not in the SIF): 4.7116e13 from
-    the tight solve (see ``_F_STAR`` for the digits). ``f_star`` is None for other n.
+    f* tabulated in the SIF file (``SOLTN``), each confirmed to all its digits by a tight
+    trust-region Newton solve from x0 with these derivatives (``_F_STAR`` holds the solve's
+    digits): n = 4: 9.37629e-6, n = 10: 2.93660e-4, n = 50: 4.29609813,
+    n = 100: 97096.0840. For n = 200 (not tabulated in the SIF) the value is the local
+    minimum reached by that solve (positive definite Hessian there), 4.71162772754646e13;
+    likewise n = 8: 1.23335080e-4 and n = 12: 6.16197711e-4. ``f_star`` is None for
+    other n.
 
     Source: problem 24 in More, Garbow, Hillstrom (1981); Buckley #112; SIF input
     Ph. Toint, Dec 1989 (PENALTY2.SIF).
@@ -690,7 +703,9 @@ class PENALTY2(CUTEstProblem):
 
     sparse_hessian = True
     _A = 1e-5
-    _F_STAR = {4: 9.37629e-6, 10: 2.93660e-4, 50: 4.29609813, 100: 97096.0840}
+    _F_STAR = {4: 9.376293007355444e-06, 8: 1.2333507986205203e-04,
+               12: 6.161977108735471e-04, 10: 2.9366053745674594e-04, 50: 4.296098133861363,
+               100: 97096.08395468799, 200: 47116277275464.61}
 
     def __init__(self, *, n=200):
         n = _check_n("PENALTY2", n, minimum=2)
@@ -982,15 +997,18 @@ class BDQRTIC(CUTEstProblem):
     -----
     SIF x0: ``x_i = 1``. f is convex, so the minimum value is unique; f* depends on n.
     SIF ``SOLTN``: n = 100: 3.78769e2, n = 500: 1.98101e3, n = 1000: 3.98382e3; a tight
-    Newton solve confirms them and gives n = 5000: 2.00062e4 (full digits in
-    ``_F_STAR``). ``f_star`` is None for other n.
+    Newton solve (gradient norm < 1e-13) confirms them and gives n = 5000: 2.00062569e4
+    (full digits in ``_F_STAR``), and n = 8: 10.2389734, n = 12: 26.2727664.
+    ``f_star`` is None for other n.
 
     Source: problem 61 in Conn, Gould, Lescrenier, Toint, Report 88/4, FUNDP Namur, 1988;
     SIF input Ph. Toint, Dec 1989 (BDQRTIC.SIF).
     """
 
     sparse_hessian = True
-    _F_STAR = {}
+    _F_STAR = {8: 10.238973421317434, 12: 26.272766396793962, 100: 378.76919180868424,
+               500: 1981.0130845943959, 1000: 3983.8179505765347,
+               5000: 20006.256878433607}
 
     def __init__(self, *, n=5000):
         n = _check_n("BDQRTIC", n, minimum=5)
@@ -1065,16 +1083,20 @@ class ENGVAL1(CUTEstProblem):
     Notes
     -----
     SIF x0: ``x_i = 2``. f is convex, so the minimum value is unique; it depends on n
-    (the SIF ``SOLTN`` 0 holds only for n = 2). Values from a tight Newton solve (full
-    digits in ``_F_STAR``): n = 2: 0, n = 50: 5.43100e1, n = 100: 1.09086e2,
-    n = 1000: 1.10819e3, n = 5000: 5.54867e3. ``f_star`` is None for other n.
+    (the SIF ``SOLTN`` 0 holds only for n = 2). Values for the SIF options of n from a tight
+    Newton solve (gradient norm < 1e-14; full digits in ``_F_STAR``): n = 2: 0,
+    n = 50: 53.5822149, n = 100: 109.088136, n = 1000: 1108.19472, n = 5000: 5548.66842;
+    also n = 8: 6.95713071 and n = 12: 11.3977142.
+    ``f_star`` is None for other n.
 
     Source: problem 31 in Ph. L. Toint, Report 83/4, FUNDP Namur, 1983; Buckley #172;
     SIF input Ph. Toint and N. Gould, Dec 1989 (ENGVAL1.SIF).
     """
 
     sparse_hessian = True
-    _F_STAR = {2: 0.0}
+    _F_STAR = {2: 0.0, 8: 6.957130710859715, 12: 11.397714160452857,
+               50: 53.582214885207605, 100: 109.08813614309213,
+               1000: 1108.1947187850128, 5000: 5548.668419415795}
 
     def __init__(self, *, n=5000):
         n = _check_n("ENGVAL1", n, minimum=2)
@@ -1122,19 +1144,24 @@ class FREUROTH(CUTEstProblem):
     SIF x0: ``x_1 = 0.5``, ``x_2 = -2`` and ``x_i = 0`` for ``i > 2`` (the SIF file sets
     only X1 and X2; the other variables take the SIF default 0).
 
-    The problem is nonconvex with local minima. For n = 2 the global minimum is 0 at
-    (5, 4) and there is a local minimum 48.9842 at (11.41, -0.8968); ``f_star`` is 0 for
-    n = 2. For n > 2 the SIF ``SOLTN`` values are the best known (local) minima:
-    n = 10: 1.0141e3, 50: 5.8810e3, 100: 1.1965e4, 500: 6.0634e4, 1000: 1.2147e5,
-    5000: 6.0816e5; a tight trust-region Newton solve from x0 reaches exactly these values
-    (full digits in ``_F_STAR``). ``f_star`` is None for other n.
+    The problem is nonconvex with several local minima. For n = 2 the global minimum is 0
+    at (5, 4) and ``f_star`` is 0; but a trust-region Newton method from x0 converges to the
+    other local minimum, 48.98425368 at (11.41, -0.8968) (both listed in the SIF). For
+    n > 2 the SIF ``SOLTN`` values are the best known (local) minima: n = 10: 1.0141e3,
+    50: 5.8810e3, 100: 1.1965e4, 500: 6.0634e4, 1000: 1.2147e5, 5000: 6.0816e5; a tight
+    trust-region Newton solve from x0 converges to a minimizer (positive definite Hessian)
+    with exactly these values (full digits in ``_F_STAR``); the same solve gives
+    n = 8: 770.719333 and n = 12: 1257.40881. ``f_star`` is None for other n.
 
     Source: problem 2 in More, Garbow, Hillstrom (1981); Toint #33, Buckley #24;
     SIF input Ph. Toint, Dec 1989 (FREUROTH.SIF).
     """
 
     sparse_hessian = True
-    _F_STAR = {2: 0.0}
+    _F_STAR = {2: 0.0, 8: 770.7193331464198, 10: 1014.0640725745184, 12: 1257.4088120428905,
+               50: 5880.958861943224,
+               100: 11964.577348654191, 500: 60633.52524234192, 1000: 121469.7101094515,
+               5000: 608159.1890463273}
 
     def __init__(self, *, n=5000):
         n = _check_n("FREUROTH", n, minimum=2)
