@@ -17,6 +17,7 @@ SUITES = {
     "bcd": "benchmarks.suites.bcd",
     "nonconvex": "benchmarks.suites.nonconvex",
     "admm": "benchmarks.suites.admm",
+    "newton": "benchmarks.suites.newton",
 }
 
 

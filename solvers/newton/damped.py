@@ -106,7 +106,8 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
         * ``"universal"``: the root schedule with the constant found by backtracking: it is
           multiplied by ``rho`` until ``<grad f(y), n> >= ||grad f(y)||*_x^2 /
           (2 alpha theta)`` at the trial point ``y``, and divided by ``rho`` after each
-          accepted step (``L``, if given, is the first estimate). ``"root"`` and ``"aicn"``
+          accepted step (``L``, if given, is the first estimate; default ``1e-2``, small
+          enough that the first trial is close to the full Newton step). ``"root"`` and ``"aicn"``
           with ``L=None`` estimate their constant the same way;
         * ``"greedy"``: exact line search ``min_alpha f(x - alpha n)`` (Brent);
           once ``g^2 <= 1e-10 max(1, |f|)`` (the decrease along the ray is at the rounding
@@ -119,7 +120,7 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
         Holder order of smoothness used by the root schedule and ``"universal"``.
     L : float, optional
         Smoothness constant of the schedule (``"root"``, ``"aicn"``), or the first estimate
-        for ``"universal"`` (default 1).
+        for ``"universal"`` (default ``1e-2``).
     rho : float > 1, default 2
         Backtracking factor of the universal procedure.
     linsolve : {"auto", "cholesky", "sparse", "cg"}, default "auto"
@@ -203,7 +204,7 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
     # run to a tight residual for them, with the usual forcing sequence for the others
     cg_rtol = 1e-8 if stepsize in ("root", "aicn", "universal", "grls") else None
     kind = "aicn" if stepsize == "aicn" else "root"
-    M = L if L is not None else 1.0
+    M = L if L is not None else 1e-2
 
     mon = Monitor("damped_newton", tol=tol, max_iter=max_iter, measure_name=measure,
                   callback=callback, verbose=verbose, to_host=bk.to_host)
