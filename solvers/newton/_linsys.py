@@ -7,11 +7,12 @@ points ``y`` (the dual local norm) with the factorization of ``H(x)``.
 When a small dense ``H`` (dimension up to 200) is not positive definite it is replaced by
 ``|H| = V |Lambda| V^T`` (eigenvalues floored at ``1e-8 max |lambda|``), which respects the
 scaling of the variables (Nocedal & Wright, section 3.4; Greenstadt 1967). Otherwise the
-factorization is retried on ``H + tau I`` with
-``tau`` increased geometrically from ``beta = 1e-3 * max(1, max |H_ii|)``, starting at
-``-min H_ii + beta`` when a diagonal entry is not positive (Nocedal & Wright, Numerical
-Optimization, 2nd ed., Algorithm 3.3, "Cholesky with added multiple of the identity").
-The shift used is reported as ``reg`` in the solvers' histories.
+factorization is retried on ``H + tau D`` with ``D = diag(max(|H_ii|, 1e-8 max |H_jj|))``
+and ``tau = 1e-3, 4e-3, 1.6e-2, ...`` until it succeeds: the shift of Nocedal & Wright's
+Algorithm 3.3 ("Cholesky with added multiple of the identity") made relative to the
+diagonal, as in Levenberg-Marquardt with More's scaling, so that badly scaled variables are
+not frozen by a shift sized for the largest curvature. The largest diagonal shift is
+reported as ``reg`` in the solvers' histories.
 """
 from __future__ import annotations
 
@@ -26,15 +27,17 @@ from ..admm.qp_linsys import LDLFactor
 _MAX_SHIFTS = 80
 
 
-def _first_shift(diag_min, diag_absmax):
-    beta = 1e-3 * max(1.0, diag_absmax)
-    return beta, (0.0 if diag_min > 0 else -diag_min + beta)
+def _shift_scale(diag):
+    """The diagonal scaling of the shift: ``max(|H_ii|, 1e-8 max_j |H_jj|)`` (positive)."""
+    a = abs(diag)
+    top = float(a.max()) if a.size else 1.0
+    return a.clip(max(1e-8 * top, 1e-300))
 
 
 class DenseCholesky:
     """Cholesky factorization of a dense Hessian (numpy/scipy or cupy). An indefinite
     Hessian of dimension up to ``EIG_MAX_DIM`` is replaced by ``|H|`` (eigenvalues by their
-    absolute values, floored at ``1e-8 max |lambda|``), a larger one by ``H + tau I``."""
+    absolute values, floored at ``1e-8 max |lambda|``), a larger one by ``H + tau D``."""
 
     kind = "cholesky"
     EIG_MAX_DIM = 200
@@ -63,15 +66,13 @@ class DenseCholesky:
         if c is None:
             if H.shape[0] <= self.EIG_MAX_DIM:
                 return self._factor_eig(H)
-            d = xp.diagonal(H)
-            beta, tau = _first_shift(float(d.min()), float(abs(d).max()))
-            tau = max(tau, beta)
-            eye = xp.eye(H.shape[0], dtype=H.dtype)
+            scale = _shift_scale(xp.diagonal(H))
+            tau = 1e-3
             for _ in range(_MAX_SHIFTS):
-                c = self._chol(H + tau * eye)
+                c = self._chol(H + xp.diag(tau * scale))
                 self.n_factor += 1
                 if c is not None:
-                    self.reg = tau
+                    self.reg = tau * float(scale.max())
                     break
                 tau *= 4.0
             else:
@@ -103,6 +104,27 @@ class DenseCholesky:
         return solve_triangular(L.T, w, lower=False)
 
 
+def _upper_with_diagonal(H):
+    """The upper triangle of ``H`` in CSC with sorted rows and every diagonal entry stored
+    (a zero diagonal entry as an explicit zero, which scipy's sparse sums would drop)."""
+    n = H.shape[0]
+    T = sp.triu(H, format="coo")
+    off = T.row != T.col
+    rows = np.concatenate([T.row[off], np.arange(n)])
+    cols = np.concatenate([T.col[off], np.arange(n)])
+    diag = np.zeros(n)
+    on = ~off
+    np.add.at(diag, T.row[on], T.data[on])
+    vals = np.concatenate([T.data[off], diag])
+    order = np.lexsort((rows, cols))  # column-major, rows ascending: diagonal last
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, cols + 1, 1)
+    np.cumsum(indptr, out=indptr)
+    U = sp.csc_matrix((vals, rows.astype(np.int64), indptr), shape=(n, n))
+    return U
+
+
 class SparseLDL:
     """Sparse ``L D L^T`` with an approximate-minimum-degree ordering (the compiled
     factorization of :mod:`solvers.admm.qp_linsys`); the symbolic analysis is reused while
@@ -127,10 +149,7 @@ class SparseLDL:
 
     def factor(self, H):
         n = H.shape[0]
-        # upper triangle in CSC with every diagonal entry stored (explicit zeros kept)
-        U = sp.triu(sp.csc_matrix(H) + sp.diags(np.zeros(n)), format="csc")
-        U.sort_indices()
-        U = sp.csc_matrix((U.data, U.indices, U.indptr), shape=U.shape)
+        U = _upper_with_diagonal(H)
         self._setup(U)
         diag_pos = U.indptr[1:] - 1  # last entry of each sorted column is the diagonal
         d = U.data[diag_pos]
@@ -139,15 +158,15 @@ class SparseLDL:
         ok = self._ldl.factor(vals) == n
         self.n_factor += 1
         if not ok:
-            beta, tau = _first_shift(float(d.min()), float(np.abs(d).max()))
-            tau = max(tau, beta)
+            scale = _shift_scale(d)
+            tau = 1e-3
             for _ in range(_MAX_SHIFTS):
                 vals = U.data.copy()
-                vals[diag_pos] += tau
+                vals[diag_pos] += tau * scale
                 ok = self._ldl.factor(vals) == n
                 self.n_factor += 1
                 if ok:
-                    self.reg = tau
+                    self.reg = tau * float(scale.max())
                     break
                 tau *= 4.0
             else:

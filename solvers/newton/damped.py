@@ -211,6 +211,7 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
     fx, gx = oracle.value_and_grad(x)
     alpha = math.nan
     n_back = n_fallback = 0
+    failure = None
 
     def counts():
         return dict(nfev=oracle.nfev, njev=oracle.njev, nhev=oracle.nhev)
@@ -227,9 +228,11 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
                 break
             try:
                 newton.build(x, H0)
-            except (np.linalg.LinAlgError, FloatingPointError):
+            except (np.linalg.LinAlgError, FloatingPointError) as exc:
                 mon.record(k, x, fx, gnorm, grad_norm=gnorm, step=alpha, **counts())
                 mon.stop_with(NUMERICAL_ERROR)
+                failure = (f"damped_newton stopped at iteration {k}: the Newton system could "
+                           f"not be factored ({exc}); grad_norm {gnorm:.3e}")
                 break
             H0 = None
             d = newton.solve(gx, rtol=cg_rtol)
@@ -291,8 +294,7 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
             else:  # grls
                 alpha, y, fy, gy = _grls(oracle, newton, x, d, fx)
             if float(xp.linalg.norm(y - x)) <= 1e-16 * max(1.0, float(xp.linalg.norm(x))):
-                x, fx, gx = y, fy, gy
-                mon.stop_with(STALLED)
+                mon.stop_with(STALLED)  # x stays the last recorded iterate
                 break
             x, fx, gx = y, fy, gy
 
@@ -301,6 +303,8 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
     out = mon.result(bk.to_host(x) if not on_gpu else x, fx, **counts(),
                      nfact=nfact, nsolve=newton.n_solve, linsolve=linsolve,
                      n_fallback=n_fallback)
+    if failure is not None:
+        out["message"] = failure
     if linsolve == "cg":
         out["nhev"] = oracle.nhev
     return out

@@ -59,12 +59,15 @@ def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, t
     * ``variant="regularized"``: ``x+ = x - (H(z) + lam I)^{-1} grad f(x)`` with
       ``lam = sqrt(M ||grad f(x)||)`` (Doikov, Chayti, Jaggi 2023, Algorithm 2; negative
       eigenvalues of ``H(z)`` are clipped at 0, so the step is always a descent direction);
-      ``M`` is doubled (times ``rho``) until ``<grad f(x+), x - x+> >= ||grad f(x+)||^2 /
-      (4 lam)`` and divided by ``rho`` after each accepted step.
+      ``M`` is multiplied by ``rho`` until ``f(x+) <= f(x)`` and ``<grad f(x+), x - x+> >=
+      ||grad f(x+)||^2 / (4 lam)``.
     * ``variant="cubic"``: ``x+ = x + h`` with ``h`` the global minimizer of the cubic model
       ``<grad f(x), h> + <H(z) h, h>/2 + M ||h||^3 / 6`` (Algorithm 1; found from the
       secular equation in the eigenbasis, so nonconvex ``f`` is handled); ``M`` is raised
-      by ``rho`` until ``f(x+)`` is at most the model value, and relaxed after acceptance.
+      by ``rho`` until ``f(x+)`` is at most the model value.
+
+    In both variants ``M`` is divided by ``rho`` after a step accepted at the first trial
+    (so that the estimate can relax without a rejection at every step).
 
     The paper shows ``m = d`` minimizes the total arithmetic, giving a ``sqrt(d)`` saving
     over the full-Hessian methods.
@@ -159,13 +162,13 @@ def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, t
                 wh = bk.to_host(w)
             c = Q.T @ gx
             ch = bk.to_host(c)
-            for _ in range(_MAX_BACKTRACKS + 1):
+            for n_back in range(_MAX_BACKTRACKS + 1):
                 if variant == "regularized":
                     lam = math.sqrt(M * gnorm)
                     h = -(Q @ (c / (w + lam)))
                     y = x + h
                     fy, gy = oracle.value_and_grad(y)
-                    ok = math.isfinite(fy) and (
+                    ok = math.isfinite(fy) and fy <= fx and (
                         -float(gy @ h) >= float(gy @ gy) / (4.0 * lam))
                 else:
                     r = _cubic_radius(wh, ch, M)
@@ -182,9 +185,9 @@ def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, t
             else:
                 mon.stop_with(LINESEARCH_FAILED)
                 break
-            M /= rho
+            if n_back == 0:  # relax only after a first-trial success (fewer rejections)
+                M /= rho
             if float(xp.linalg.norm(y - x)) <= 1e-16 * max(1.0, float(xp.linalg.norm(x))):
-                x, fx, gx = y, fy, gy
                 mon.stop_with(STALLED)
                 break
             x, fx, gx = y, fy, gy
