@@ -731,6 +731,12 @@ def run_suite(suite, out_dir, *, repeat=None, quick=False, plots=True, verbose=T
                 print(f"note: threadpoolctl is not installed; the limit of {threads} "
                       "thread(s) is not applied")
             return _run_suite(suite, out_dir, repeat, quick, plots, verbose, None)
+        # threadpoolctl limits only the libraries loaded so far: load numpy's and scipy's
+        # BLAS (scipy wheels bundle their own) before limiting, or a section that first
+        # imports scipy.linalg would run it with every core
+        import scipy.linalg  # noqa: F401
+        import scipy.optimize  # noqa: F401
+        import scipy.sparse.linalg  # noqa: F401
         with threadpool_limits(limits=int(threads)):
             return _run_suite(suite, out_dir, repeat, quick, plots, verbose, int(threads))
     return _run_suite(suite, out_dir, repeat, quick, plots, verbose, None)
