@@ -242,3 +242,68 @@ def test_polytope_feasibility_reaches_zero():
     res = solvers.damped_newton(f, stepsize="aicn", tol=1e-9, max_iter=500)
     assert res.success and res.fun < 1e-10
     assert np.all(f.A @ res.x - f.b <= 1e-3)
+
+
+def test_sparse_path_handles_a_zero_hessian_diagonal():
+    """QUARTC's Hessian 12 (x_i - i)^2 has a zero at x0 = 2 (i = 2), which scipy's sparse
+    sums drop from the pattern; the sparse factorization must still see that diagonal."""
+    from solvers.newton._linsys import _upper_with_diagonal
+
+    f = problems.cutest.load("QUARTC", n=300)
+    H = f.hess(f.x0)
+    assert H.diagonal().min() == 0.0
+    U = _upper_with_diagonal(H)
+    assert (U.indices[U.indptr[1:] - 1] == np.arange(300)).all()
+    assert abs(sp.triu(H) - U).max() == 0.0
+    res = solvers.damped_newton(f, stepsize="armijo", tol=1e-6)
+    assert res.success and res.linsolve == "sparse" and res.fun < 1e-7
+
+
+def test_failed_factorization_is_reported_as_such():
+    class NanHessian:
+        shape = (2,)
+
+        def value(self, x):
+            return float(x @ x)
+
+        def grad(self, x):
+            return 2 * x
+
+        def hess(self, x):
+            return np.full((2, 2), np.nan)
+
+    res = solvers.damped_newton(NanHessian(), np.ones(2))
+    assert not res.success and res.status == solvers.core.NUMERICAL_ERROR
+    assert "could not be factored" in res.message
+
+
+def test_lazy_regularized_steps_never_increase_f():
+    f = problems.cutest.load("MEYER3")  # badly scaled: eigenvalues 1e-? .. 1e12
+    res = solvers.lazy_newton(f, tol=1e-6, max_iter=300)
+    obj = res.history.objective
+    assert np.all(np.diff(obj) <= 1e-12 * np.abs(obj[:-1]))
+
+
+def test_greedy_takes_the_full_step_at_the_rounding_level():
+    f, _ = ridge_logistic(n=400, p=20, alpha=1e-3)
+    res = solvers.damped_newton(f, np.zeros(20), stepsize="greedy", tol=1e-13, max_iter=100)
+    assert res.success, res.message
+    assert res.history.step[-1] == 1.0
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("linsolve", ["cholesky", "cg"])
+def test_gpu_matches_cpu(linsolve):
+    cp = pytest.importorskip("cupy")
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((300, 40))
+    y = np.sign(X @ rng.standard_normal(40) + 0.3 * rng.standard_normal(300))
+    cpu = solvers.damped_newton(problems.Ridge(problems.Logistic(X, y), 1e-2),
+                                stepsize="aicn", linsolve=linsolve, tol=1e-10)
+    fg = problems.Ridge(problems.Logistic(cp.asarray(X), cp.asarray(y)), 1e-2)
+    gpu = solvers.damped_newton(fg, stepsize="aicn", linsolve=linsolve, tol=1e-10)
+    assert isinstance(gpu.x, cp.ndarray) and gpu.success and cpu.success
+    np.testing.assert_allclose(cp.asnumpy(gpu.x), cpu.x, atol=1e-8)
+    lazy = solvers.lazy_newton(fg, m=5, tol=1e-10)
+    assert isinstance(lazy.x, cp.ndarray) and lazy.success
+    np.testing.assert_allclose(cp.asnumpy(lazy.x), cpu.x, atol=1e-8)
