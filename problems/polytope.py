@@ -38,7 +38,6 @@ class PolytopeFeasibility:
         self.b = check_vector(b, "b", size=m, dtype=np.float64)
         self.p = check_scalar(p, "p", lower=2.0)
         self.n = n
-        self.x0 = np.zeros(n)
         self.f_star = 0.0
 
     @classmethod
@@ -53,6 +52,11 @@ class PolytopeFeasibility:
         out = cls(A, b, p)
         out.x_feasible = x_feas
         return out
+
+    @property
+    def x0(self):
+        """The origin (a fresh array)."""
+        return np.zeros(self.n)
 
     @property
     def shape(self):

@@ -46,6 +46,12 @@ class Ridge:
         return getattr(self.f, "dtype", np.float64)
 
     @property
+    def x0(self):
+        """``f.x0`` when ``f`` has a starting point (a CUTEst problem), else None."""
+        x0 = getattr(self.f, "x0", None)
+        return None if x0 is None else x0.copy()
+
+    @property
     def backend(self):
         return getattr(self.f, "backend", None)
 
@@ -77,7 +83,7 @@ class Ridge:
                 import cupyx.scipy.sparse as csp
                 eye = csp.identity(n, dtype=H.dtype, format="csr")
             return (H + self.alpha * eye).tocsr()
-        out = H.copy()
+        out = H.astype(np.result_type(H.dtype, np.float64 if H.dtype.kind in "iub" else H.dtype))
         idx = np.arange(n)
         out[idx, idx] += self.alpha
         return out

@@ -79,8 +79,7 @@ def test_metadata_and_copies(name):
     x0[:] = 123.0
     assert not np.all(f.x0 == 123.0)  # x0 is a fresh copy each time
     assert np.isfinite(f.value(f.x0))
-    if getattr(f, "sparse_hessian", False) and f.n > 1:
-        assert sp.issparse(f.hess(f.x0)) or isinstance(f.hess(f.x0), np.ndarray)
+    assert sp.issparse(f.hess(f.x0)) == bool(f.sparse_hessian)
 
 
 # Problems whose established value the damped Newton method reaches from the SIF start.
@@ -145,3 +144,31 @@ def test_pycutest_missing_is_a_clear_error(monkeypatch):
 
 def test_problems_namespace_exports_cutest():
     assert problems.cutest is cutest
+
+
+def test_pycutest_f_star_matches_the_native_problem_of_the_same_size(monkeypatch):
+    """With a stand-in pycutest module: f_star comes from the native problem with the same n
+    (FREUROTH's optimal value depends on n), whatever was loaded before."""
+    import sys
+    import types
+
+    class FakeProblem:
+        def __init__(self, name, n):
+            native = cutest.load(name, n=n)
+            self.n, self.m, self.x0 = native.n, 0, native.x0
+            self._native = native
+
+        def obj(self, x, gradient=False):
+            return self._native.value_and_grad(x) if gradient else self._native.value(x)
+
+        def hess(self, x):
+            return self._native.hess(x).toarray()
+
+    fake = types.ModuleType("pycutest")
+    fake.import_problem = lambda name, sifParams=None: FakeProblem(name, sifParams["N"])
+    monkeypatch.setitem(sys.modules, "pycutest", fake)
+    f8 = cutest.load("FREUROTH", source="pycutest", n=8)
+    assert f8.n == 8 and f8.f_star == cutest.load("FREUROTH", n=8).f_star
+    assert f8.f_star != cutest.load("FREUROTH").f_star
+    x = f8.x0 + 0.1
+    assert f8.value(x) == pytest.approx(cutest.load("FREUROTH", n=8).value(x))

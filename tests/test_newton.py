@@ -278,10 +278,11 @@ def test_failed_factorization_is_reported_as_such():
 
 
 def test_lazy_regularized_steps_never_increase_f():
-    f = problems.cutest.load("MEYER3")  # badly scaled: eigenvalues 1e-? .. 1e12
+    f = problems.cutest.load("MEYER3")  # badly scaled: Hessian eigenvalues up to 1e12
     res = solvers.lazy_newton(f, tol=1e-6, max_iter=300)
     obj = res.history.objective
     assert np.all(np.diff(obj) <= 1e-12 * np.abs(obj[:-1]))
+    assert obj[-1] < 1e-3 * obj[0]
 
 
 def test_greedy_takes_the_full_step_at_the_rounding_level():
@@ -307,3 +308,113 @@ def test_gpu_matches_cpu(linsolve):
     lazy = solvers.lazy_newton(fg, m=5, tol=1e-10)
     assert isinstance(lazy.x, cp.ndarray) and lazy.success
     np.testing.assert_allclose(cp.asnumpy(lazy.x), cpu.x, atol=1e-8)
+
+
+class _Saddle:
+    """f = x^2/2 - y^2/2 + y^4/4: a saddle at 0, minima (0, +-1) with f = -1/4."""
+    shape = (2,)
+
+    def value(self, z):
+        return 0.5 * z[0] ** 2 - 0.5 * z[1] ** 2 + 0.25 * z[1] ** 4
+
+    def grad(self, z):
+        return np.array([z[0], -z[1] + z[1] ** 3])
+
+    def hess(self, z):
+        return np.diag([1.0, -1.0 + 3 * z[1] ** 2])
+
+
+def test_lazy_cubic_leaves_a_saddle_in_the_hard_case():
+    res = solvers.lazy_newton(_Saddle(), np.array([1.0, 0.0]), m=1, variant="cubic", tol=1e-10)
+    assert res.success and res.fun == pytest.approx(-0.25)
+    np.testing.assert_allclose(abs(res.x), [0.0, 1.0], atol=1e-8)
+
+
+def test_cubic_step_is_the_global_model_minimizer():
+    from solvers.newton.lazy import _cubic_step
+
+    rng = np.random.default_rng(0)
+
+    def model(h, w, c, M):
+        return c @ h + 0.5 * (w * h) @ h + M / 6 * np.linalg.norm(h) ** 3
+
+    for trial in range(40):
+        w, c, M = 3 * rng.standard_normal(3), rng.standard_normal(3), 10 ** rng.uniform(-2, 2)
+        if trial % 2:
+            c[np.argmin(w)] = 0.0  # hard case candidates
+        h, r = _cubic_step(w, c, M)
+        assert r == pytest.approx(np.linalg.norm(h))
+        best = min(so.minimize(model, s * rng.standard_normal(3), args=(w, c, M),
+                               method="BFGS", options={"gtol": 1e-12}).fun
+                   for s in (0.1, 1.0, 10.0) for _ in range(2))
+        assert model(h, w, c, M) <= best + 1e-9 * max(1.0, abs(best))
+
+
+def test_stall_test_is_relative_to_the_step_not_absolute():
+    class Stiff:  # f = ||1e18 x - 1||^2 / 2: solution 1e-18, gradient 1e18 at x0 = 0
+        shape = (3,)
+
+        def value(self, x):
+            r = 1e18 * x - 1
+            return 0.5 * float(r @ r)
+
+        def grad(self, x):
+            return 1e18 * (1e18 * x - 1)
+
+        def hess(self, x):
+            return 1e36 * np.eye(3)
+
+    for stepsize in ("full", "armijo", "universal"):
+        res = solvers.damped_newton(Stiff(), np.zeros(3), stepsize=stepsize, tol=1e-3)
+        assert res.success, (stepsize, res.message)
+        np.testing.assert_allclose(res.x, 1e-18, rtol=1e-12)
+
+
+def test_cg_curvature_test_is_scale_free():
+    a = 1e-15
+
+    class TinyCurvature:
+        shape = (4,)
+
+        def value(self, x):
+            return 0.5 * a * float(x @ x)
+
+        def grad(self, x):
+            return a * x
+
+        def hvp(self, x, v):
+            return a * v
+
+    res = solvers.damped_newton(TinyCurvature(), np.full(4, 1e8), stepsize="armijo",
+                                tol=1e-20, max_iter=50)
+    assert res.success and res.nit <= 2
+
+
+def test_line_searches_survive_a_restricted_domain():
+    class Domain:  # f = x^2/2 on x > 0.4, +inf elsewhere: every Newton trial from 0.5 is out
+        shape = (1,)
+
+        def value(self, x):
+            return 0.5 * float(x[0]) ** 2 if x[0] > 0.4 else math.inf
+
+        def grad(self, x):
+            return np.array([x[0]])
+
+        def hess(self, x):
+            return np.eye(1)
+
+    for stepsize in ("grls", "greedy", "armijo"):
+        res = solvers.damped_newton(Domain(), np.array([0.5]), stepsize=stepsize, max_iter=50)
+        assert np.isfinite(res.fun) and res.x[0] > 0.4, stepsize
+    res = solvers.damped_newton(Domain(), np.array([0.5]), stepsize="full", max_iter=5)
+    assert not res.success and res.x[0] == 0.5 and "not finite" in res.message
+
+
+def test_no_hessian_is_spent_on_a_step_not_taken():
+    f = problems.cutest.load("ROSENBR")
+    for max_iter in (0, 1, 3):
+        res = solvers.damped_newton(f, stepsize="armijo", max_iter=max_iter)
+        assert res.nit == max_iter and res.nhev == max_iter == res.nfact
+    res = solvers.damped_newton(f, np.ones(2))  # already optimal
+    assert res.success and res.nit == 0 and res.nhev == 0
+    np.testing.assert_allclose(res.jac, f.grad(res.x))

@@ -75,3 +75,18 @@ def test_bad_input():
     with pytest.raises(ValueError, match="stepsize must be one of"):
         minimize(rosen, X0, jac=rosen_der, hess=rosen_hess, method=damped_newton,
                  options={"stepsize": "nope"})
+
+
+def test_scalar_x0_and_final_gradient_counted():
+    calls = {"jac": 0}
+
+    def jac(x):
+        calls["jac"] += 1
+        return 2 * (x - 3.0)
+
+    res = damped_newton(lambda x: float((x - 3.0) @ (x - 3.0)), 1.0, jac=jac,
+                        hess=lambda x: 2 * np.eye(1))
+    assert res.success and res.x.shape == (1,) and res.x[0] == pytest.approx(3.0)
+    assert calls["jac"] == res.njev
+    with pytest.raises(TypeError, match="x0 must be real"):
+        damped_newton(rosen, X0 + 1j, jac=rosen_der, hess=rosen_hess)

@@ -37,13 +37,21 @@ class PycutestProblem(CUTEstProblem):
         self.name = name.upper()
         self.sparse_hessian = self._p.n > 1000
         super().__init__(self._p.n, self._p.x0, params)
-        from . import load, registry  # noqa: F401
-        native = registry().get(self.name)
-        if native is not None:
-            try:
-                self.f_star = load(self.name, **params).f_star
-            except (TypeError, ValueError):
-                self.f_star = None
+        self.f_star = self._native_f_star(params)
+
+    def _native_f_star(self, params):
+        """The native registry's optimal value for the same problem and dimension."""
+        from . import load, names, parameters
+        if self.name not in names():
+            return None
+        kw = dict(params)
+        if "n" in parameters(self.name):
+            kw.setdefault("n", self.n)
+        try:
+            native = load(self.name, **kw)
+        except (TypeError, ValueError):
+            return None
+        return native.f_star if native.n == self.n else None
 
     def _value(self, x):
         return self._p.obj(x)

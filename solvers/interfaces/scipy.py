@@ -126,13 +126,15 @@ def _check_unsupported(bounds, constraints, name):
 def _run(solver, allowed, fun, x0, args, jac, hess, hessp, bounds, constraints, callback, tol,
          options, name):
     _check_unsupported(bounds, constraints, name)
-    x0 = np.asarray(x0, dtype=np.float64)
+    x0 = np.asarray(x0)
+    if np.iscomplexobj(x0):
+        raise TypeError(f"x0 must be real, got dtype {x0.dtype}")
+    x0 = np.atleast_1d(x0.astype(np.float64))
     if x0.ndim > 1:
         raise ValueError(f"x0 must be 1-D, got shape {x0.shape}")
     f = _ScipyObjective(fun, x0, args, jac, hess, hessp)
     opts = _solver_options(options, tol, allowed)
-    res = solver(f, np.atleast_1d(x0), callback=_wrap_callback(callback), **opts)
-    res["jac"] = f.grad(res.x)
+    res = solver(f, x0, callback=_wrap_callback(callback), **opts)
     if res.status == 99:
         res["message"] = "`callback` raised `StopIteration`."
     return res

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..backend import is_gpu_array, resolve_backend
+from ..backend import resolve_backend
 from ..core.validation import check_x0, require
 
 
@@ -25,7 +25,7 @@ def initial_point(f, x0, backend):
     x = check_x0(x0, shape, dtype=np.float64, backend=bk)
     if x.ndim != 1:
         raise ValueError(f"x0 must be a vector, got shape {x.shape}")
-    return bk, x, is_gpu_array(x0)
+    return bk, x, bk.name == "gpu"
 
 
 class Oracle:

@@ -218,7 +218,7 @@ class HessianFreeCG:
             Hp = self._hvp(p)
             self.n_hvp += 1
             curv = float(p @ Hp)
-            if not curv > 1e-14 * float(p @ p) * max(1.0, gnorm):
+            if not curv > 1e-14 * float(xp.linalg.norm(p)) * float(xp.linalg.norm(Hp)):
                 self.neg_curv = True
                 return g.copy() if k == 0 else z
             a = rr / curv

@@ -131,9 +131,11 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
         ``f.hess`` returns a sparse matrix of dimension above 200 with at most 10% nonzeros,
         ``"cholesky"`` otherwise (the computed Hessian is then converted to dense), ``"cg"`` when
         ``f`` has only ``hvp``. A Hessian that is not positive definite (nonconvex ``f``) is
-        shifted to ``H + tau I`` with the smallest ``tau`` of a geometric sequence that makes
-        the factorization succeed (Nocedal & Wright, Algorithm 3.3); ``tau`` is recorded as
-        ``reg``; CG stops at the first direction of non-positive curvature.
+        replaced by ``|H|`` (eigenvalues by their absolute values, floored at ``1e-8 max
+        |lambda|``) up to dimension 200, and by ``H + tau D``, ``D`` its diagonal's
+        magnitudes, with the smallest ``tau`` of a geometric sequence that makes the
+        factorization succeed (Nocedal & Wright, Algorithm 3.3, scaled) above; the shift is
+        recorded as ``reg``; CG stops at the first direction of non-positive curvature.
     max_cg : int, optional
         CG iteration cap for ``linsolve="cg"`` (default ``min(dim, 500)``, ``2 dim`` below
         dimension 10).
@@ -192,12 +194,13 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
     max_cg = check_scalar(max_cg, "max_cg", lower=1, integer=True)
 
     oracle = Oracle(f)
-    H0 = oracle.hess(x) if (linsolve in ("auto", "cholesky", "sparse")
-                           and getattr(f, "hess", None) is not None) else None
-    linsolve = choose_linsolve(linsolve, f, dim, H0)
-    if H0 is not None:
-        check_hessian(H0, dim, xp)
-    newton = _Newton(oracle, linsolve, xp, dim, max_cg)
+    want = linsolve
+    if getattr(f, "hess", None) is None and getattr(f, "hvp", None) is None:
+        raise TypeError(f"smooth part f of type {type(f).__name__} has neither `hess` nor "
+                        "`hvp`, one of which a Newton method needs")
+    if want != "auto":
+        choose_linsolve(want, f, dim)  # the members the requested solve needs
+    newton = None  # built at the first iterate that needs a direction ("auto" looks at H)
 
     backtrack = stepsize == "universal" or (stepsize in ("root", "aicn") and L is None)
     # the schedules' theory (and the universal test) assume exact Newton directions: CG is
@@ -226,7 +229,17 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
                 mon.record(k, x, fx, gnorm, grad_norm=gnorm, newton_decrement=math.nan,
                            step=alpha, M=M, **counts())
                 break
+            if k == max_iter:  # no Hessian for a direction that will not be taken
+                mon.record(k, x, fx, gnorm if measure == "grad_norm" else math.nan,
+                           grad_norm=gnorm, newton_decrement=math.nan, step=alpha, **counts())
+                break
             try:
+                H0 = None
+                if newton is None:
+                    if want in ("auto", "cholesky", "sparse") and getattr(f, "hess", None) is not None:
+                        H0 = check_hessian(oracle.hess(x), dim, xp)
+                    linsolve = choose_linsolve(want, f, dim, H0)
+                    newton = _Newton(oracle, linsolve, xp, dim, max_cg)
                 newton.build(x, H0)
             except (np.linalg.LinAlgError, FloatingPointError) as exc:
                 mon.record(k, x, fx, gnorm, grad_norm=gnorm, step=alpha, **counts())
@@ -234,7 +247,6 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
                 failure = (f"damped_newton stopped at iteration {k}: the Newton system could "
                            f"not be factored ({exc}); grad_norm {gnorm:.3e}")
                 break
-            H0 = None
             d = newton.solve(gx, rtol=cg_rtol)
             dec2 = _dot(gx, d)
             if not dec2 > 0:  # CG ended on a bad direction: fall back to the gradient
@@ -243,7 +255,7 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
             meas = gnorm if measure == "grad_norm" else lam
             if mon.record(k, x, fx, meas, grad_norm=gnorm, newton_decrement=lam, step=alpha,
                           reg=newton.reg, M=M if backtrack else L, backtracks=n_back,
-                          **counts()) or k == max_iter:
+                          **counts()):
                 break
 
             n_back = 0
@@ -287,26 +299,32 @@ def damped_newton(f, x0=None, *, stepsize="root", q=4, L=None, rho=2.0, linsolve
                 alpha = 1.0
                 y = x - d
                 fy, gy = oracle.value_and_grad(y)
-            elif stepsize == "greedy":
-                alpha = _exact_line_search(oracle, x, d, fx, dec2)
-                y = x - alpha * d
-                fy, gy = oracle.value_and_grad(y)
-            else:  # grls
-                alpha, y, fy, gy = _grls(oracle, newton, x, d, fx)
-            if float(xp.linalg.norm(y - x)) <= 1e-16 * max(1.0, float(xp.linalg.norm(x))):
+            else:  # greedy, grls
+                search = _exact_line_search if stepsize == "greedy" else _grls
+                alpha, y, fy, gy, ok = search(oracle, newton, x, d, fx, dec2, c1)
+                if not ok:
+                    mon.stop_with(LINESEARCH_FAILED)
+                    break
+            if not math.isfinite(fy):
+                mon.stop_with(NUMERICAL_ERROR)  # x stays the last (finite) iterate
+                failure = (f"damped_newton stopped at iteration {k}: the step with alpha = "
+                           f"{alpha:.3g} reached a point where f is not finite; try a damped "
+                           "stepsize or a smaller L")
+                break
+            if not bool(xp.any(y != x)):
                 mon.stop_with(STALLED)  # x stays the last recorded iterate
                 break
             x, fx, gx = y, fy, gy
 
-    system = newton.system
-    nfact = system.n_factor if linsolve != "cg" else 0
-    out = mon.result(bk.to_host(x) if not on_gpu else x, fx, **counts(),
-                     nfact=nfact, nsolve=newton.n_solve, linsolve=linsolve,
-                     n_fallback=n_fallback)
+    if newton is None:
+        linsolve = choose_linsolve(want, f, dim) if want != "auto" else "none"
+    nfact = newton.system.n_factor if newton is not None and linsolve != "cg" else 0
+    nsolve = newton.n_solve if newton is not None else 0
+    to_out = (lambda a: a) if on_gpu else bk.to_host
+    out = mon.result(to_out(x), fx, **counts(), nfact=nfact, nsolve=nsolve,
+                     linsolve=linsolve, n_fallback=n_fallback, jac=to_out(gx))
     if failure is not None:
         out["message"] = failure
-    if linsolve == "cg":
-        out["nhev"] = oracle.nhev
     return out
 
 
@@ -318,9 +336,10 @@ def _armijo_step(oracle, x, d, fx, dec2, c1):
     return alpha, y, fy, gy, ok
 
 
-def _exact_line_search(oracle, x, d, fx, dec2):
+def _exact_line_search(oracle, newton, x, d, fx, dec2, c1):
     """``argmin_alpha f(x - alpha d)`` by Brent's method on a bracket found from (0, 1);
-    falls back to Armijo backtracking when no bracket exists (unbounded ray)."""
+    Armijo backtracking when no bracket exists (unbounded ray). Returns
+    ``(alpha, y, f(y), grad f(y), ok)``."""
     def phi(t):
         v = oracle.value(x - t * d)
         return v if math.isfinite(v) else math.inf
@@ -330,17 +349,19 @@ def _exact_line_search(oracle, x, d, fx, dec2):
                               options={"xtol": 1e-8, "maxiter": 100})
         t = float(res.x)
         if t > 0 and math.isfinite(res.fun) and res.fun <= fx:
-            return t
+            y = x - t * d
+            fy, gy = oracle.value_and_grad(y)
+            return t, y, fy, gy, True
     except (RuntimeError, ValueError, FloatingPointError):
         pass
-    t, _, _, _ = armijo(lambda s: oracle.value(x - s * d), fx, -dec2)
-    return t
+    return _armijo_step(oracle, x, d, fx, dec2, c1)
 
 
-def _grls(oracle, newton, x, d, fx):
+def _grls(oracle, newton, x, d, fx, dec2, c1):
     """Gradient-regulated line search: ``alpha`` in (0, 1] minimizing
     ``(f(y) - f(x)) / ||grad f(y)||*_x^2`` with ``y = x - alpha d`` (bounded Brent, with
-    the full step compared explicitly). Returns ``(alpha, y, f(y), grad f(y))``."""
+    the full step compared explicitly); Armijo when no trial point has a finite value.
+    Returns ``(alpha, y, f(y), grad f(y), ok)``."""
     cache = {}
 
     def psi(t):
@@ -355,8 +376,12 @@ def _grls(oracle, newton, x, d, fx):
     p1 = psi(1.0)
     res = minimize_scalar(psi, bounds=(1e-6, 1.0), method="bounded",
                           options={"xatol": 1e-4, "maxiter": 40})
+    if not cache:
+        return _armijo_step(oracle, x, d, fx, dec2, c1)
     t = 1.0 if p1 <= res.fun else float(res.x)
     if t not in cache:
         psi(t)
+    if t not in cache:  # the chosen trial is not finite: the best finite one
+        t = min(cache, key=lambda s: cache[s][1])
     y, fy, gy = cache[t]
-    return t, y, fy, gy
+    return t, y, fy, gy, True

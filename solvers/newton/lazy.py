@@ -23,30 +23,53 @@ MAX_DENSE_DIM = 8000
 _MAX_BACKTRACKS = 60
 
 
-def _cubic_radius(w, c, M):
-    """Solve the secular equation of the cubic model in the eigenbasis: the ``r >= r_min``
-    with ``||c / (w + M r / 2)|| = r``, ``r_min = max(0, -2 min(w) / M)``. Returns r."""
-    r_lo = max(0.0, -2.0 * float(w.min()) / M)
+def _cubic_step(w, c, M):
+    """Global minimizer of ``c.h + sum_i w_i h_i^2 / 2 + M ||h||^3 / 6`` in the eigenbasis.
+
+    ``h_i = -c_i / (w_i + M r / 2)`` with ``r = ||h||`` and ``w_i + M r / 2 >= 0``
+    (Nesterov & Polyak 2006, section 5): ``r`` solves the secular equation
+    ``||c / (w + M r / 2)|| = r`` on ``r > r_min = 2 max(0, -min w) / M`` (bisection; the
+    left side decreases in ``r``). In the hard case (``c`` orthogonal to the bottom
+    eigenvectors and the secular function already below ``r`` at ``r_min``) ``r = r_min`` and
+    the step adds the bottom eigenvector to reach that length. Returns ``(h, ||h||)``.
+    """
+    scale = max(1.0, float(np.abs(w).max()))
+    lam_min = max(0.0, -float(w.min()))
+    r_min = 2.0 * lam_min / M
+    if not np.any(c):
+        h = np.zeros_like(c)
+        if lam_min > 0.0:  # at a saddle or maximum: move along the bottom eigenvector
+            h[int(np.argmin(w))] = r_min
+        return h, float(np.linalg.norm(h))
+    if lam_min > 0.0:
+        bottom = w + lam_min <= 1e-12 * scale
+        if np.all(np.abs(c[bottom]) <= 1e-14 * float(np.abs(c).max())):
+            h = np.zeros_like(c)
+            h[~bottom] = -c[~bottom] / (w[~bottom] + lam_min)
+            hn = float(np.linalg.norm(h))
+            if hn <= r_min:  # the hard case
+                h[int(np.flatnonzero(bottom)[0])] = math.sqrt(r_min ** 2 - hn ** 2)
+                return h, r_min
 
     def phi(r):
         s = w + 0.5 * M * r
-        return math.sqrt(float(((c / s) ** 2).sum())) - r
+        with np.errstate(divide="ignore"):
+            return math.sqrt(float(((c / s) ** 2).sum())) - r
 
-    lo = r_lo * (1.0 + 1e-12) + 1e-300
-    if phi(lo) <= 0.0:  # the hard case (c orthogonal to the bottom eigenvectors) or tiny c
-        return lo
-    hi = max(2.0 * lo, 1e-12)
+    lo = r_min
+    hi = max(2.0 * r_min, 1e-12)
     while phi(hi) > 0.0:
-        hi *= 2.0
-    for _ in range(200):  # bisection in log scale, then a few Newton-free refinements
-        mid = 0.5 * (lo + hi) if hi < 4.0 * lo or lo <= 1e-300 else math.sqrt(lo * hi)
+        lo, hi = hi, 2.0 * hi
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
         if phi(mid) > 0.0:
             lo = mid
         else:
             hi = mid
-        if hi - lo <= 1e-13 * hi:
+        if hi - lo <= 1e-14 * hi:
             break
-    return hi
+    h = -c / (w + 0.5 * M * hi)
+    return h, float(np.linalg.norm(h))
 
 
 def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, tol=1e-8,
@@ -135,6 +158,7 @@ def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, t
     Q = w = None
     snap = 0
     lam = math.nan
+    failure = None
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(max_iter + 1):
@@ -153,6 +177,8 @@ def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, t
                     H = H.toarray()
                 if not bool(xp.isfinite(H).all()):
                     mon.stop_with(NUMERICAL_ERROR)
+                    failure = (f"lazy_newton stopped at iteration {k}: the Hessian has "
+                               "non-finite entries")
                     break
                 w, Q = xp.linalg.eigh(0.5 * (H + H.T))
                 nfact += 1
@@ -171,9 +197,7 @@ def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, t
                     ok = math.isfinite(fy) and fy <= fx and (
                         -float(gy @ h) >= float(gy @ gy) / (4.0 * lam))
                 else:
-                    r = _cubic_radius(wh, ch, M)
-                    s = wh + 0.5 * M * r
-                    hc = -ch / s
+                    hc, r = _cubic_step(wh, ch, M)
                     h = Q @ xp.asarray(hc)
                     model = fx + float(ch @ hc) + 0.5 * float((wh * hc) @ hc) + M * r ** 3 / 6.0
                     y = x + h
@@ -186,11 +210,15 @@ def lazy_newton(f, x0=None, *, m=None, variant="regularized", M=None, rho=2.0, t
                 mon.stop_with(LINESEARCH_FAILED)
                 break
             if n_back == 0:  # relax only after a first-trial success (fewer rejections)
-                M /= rho
-            if float(xp.linalg.norm(y - x)) <= 1e-16 * max(1.0, float(xp.linalg.norm(x))):
+                M = max(M / rho, 1e-300)
+            if not bool(xp.any(y != x)):
                 mon.stop_with(STALLED)
                 break
             x, fx, gx = y, fy, gy
 
-    return mon.result(bk.to_host(x) if not on_gpu else x, fx, nfev=oracle.nfev,
-                      njev=oracle.njev, nhev=oracle.nhev, nfact=nfact)
+    to_out = (lambda a: a) if on_gpu else bk.to_host
+    out = mon.result(to_out(x), fx, nfev=oracle.nfev, njev=oracle.njev, nhev=oracle.nhev,
+                     nfact=nfact, jac=to_out(gx))
+    if failure is not None:
+        out["message"] = failure
+    return out
