@@ -227,3 +227,49 @@ def test_working_sets_need_a_restrictable_fit_and_a_separable_penalty():
         solvers.nonconvex_ag(f, problems.L1(0.1), working_set=True)
     with pytest.raises(TypeError, match="working_set"):
         solvers.nonconvex_ag(problems.LeastSquares(X, y), None, working_set="yes")
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("offset", [None, 0.3])
+def test_working_set_gram_path_matches_the_plain_path(monkeypatch, sparse, offset):
+    # tall restricted designs use G = X^T X / n: same iterates as the products with X_W
+    from solvers.proximal import working_set as wsmod
+
+    r = np.random.default_rng(5)
+    n, p = 300, 120
+    X = r.standard_normal((n, p))
+    X[:, 1:] += 0.8 * X[:, :-1]
+    w = np.zeros(p)
+    w[:6] = [3.0, -2.0, 1.5, 4.0, -1.0, 0.5]
+    y = X @ w + 0.5 * r.standard_normal(n)
+    Xd = sp.csr_matrix(X) if sparse else X
+    X_copy, y_copy = X.copy(), y.copy()
+    f, g = problems.LeastSquares(Xd, y, offset=offset), problems.SCAD(0.1)
+    gram = solvers.nonconvex_ag(f, g, tol=1e-10, max_iter=20_000, working_set=True)
+    monkeypatch.setattr(wsmod, "GRAM_RATIO", 0.0)
+    plain = solvers.nonconvex_ag(f, g, tol=1e-10, max_iter=20_000, working_set=True)
+    assert gram.success and plain.success
+    assert gram.nit == plain.nit
+    np.testing.assert_allclose(gram.x, plain.x, atol=1e-10)
+    assert gram.fun == pytest.approx(plain.fun, rel=1e-12)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+    if sparse:
+        np.testing.assert_array_equal(Xd.toarray(), X_copy)
+
+
+def test_gram_fit_agrees_with_the_restricted_least_squares():
+    from solvers.proximal.working_set import _GramCache, _warm_lipschitz
+
+    r = np.random.default_rng(6)
+    X, y = r.standard_normal((80, 30)), r.standard_normal(80)
+    f = problems.LeastSquares(X, y, offset=0.5)
+    cache = _GramCache.create(f)
+    for W in (np.array([1, 4, 7]), np.array([0, 1, 4, 9, 20, 29]), np.arange(2, 28)):
+        fW, ref = cache.restrict(W), f.restrict(W)
+        x = r.standard_normal(W.size)
+        val, grad = fW.value_and_grad(x)
+        assert val == pytest.approx(ref.value(x), rel=1e-12)
+        np.testing.assert_allclose(grad, ref.grad(x), rtol=1e-12, atol=1e-12)
+        assert _warm_lipschitz(fW, W, None)[0] == pytest.approx(ref.lipschitz, rel=1e-9)
+    assert _GramCache.create(problems.Logistic(X, np.sign(y))) is None

@@ -183,9 +183,23 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
         from .working_set import solve_working_sets
 
         return solve_working_sets(
-            nonconvex_ag, f, g, x0, tol=tol, max_iter=max_iter, callback=callback,
+            _working_set_inner, f, g, x0, tol=tol, max_iter=max_iter, callback=callback,
             verbose=verbose, backend=backend,
             options=dict(damping=damping, L=L, restart=restart, measure=measure))
+    return _solve(f, g, x0, damping=damping, L=L, restart=restart, measure=measure, tol=tol,
+                  max_iter=max_iter, callback=callback, verbose=verbose, backend=backend)
+
+
+def _working_set_inner(f, g, x0, *, tol, max_iter, backend, damping, L, restart, measure):
+    """The solver of one working set: its history is not kept, so the objective of each
+    iteration (one penalty evaluation) is not computed; the returned ``fun`` is."""
+    return _solve(f, g, x0, damping=damping, L=L, restart=restart, measure=measure, tol=tol,
+                  max_iter=max_iter, callback=None, verbose=False, backend=backend,
+                  track_objective=False)
+
+
+def _solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter, callback, verbose,
+           backend, track_objective=True):
     require(f, "value", "smooth part f")
     require(f, "grad", "smooth part f")
     if g is not None:
@@ -224,7 +238,7 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
     fx, gx = split.value_and_grad(x)
     nfev += 1
     njev += 1
-    F = fx + split.penalty(x)
+    F = fx + split.penalty(x) if track_objective else None
     m0 = prox_grad_mapping_norm(split, x, gx, 1.0 / L)
     stop = mon.record(0, x, F, m0, nfev=nfev, njev=njev, alpha=1.0, restart=0)
     x_md_prev = None
@@ -245,7 +259,7 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
                 njev += 1
             x = split.prox(x - lam * gx, lam)
             x_ag = split.prox(x_md - beta * gx, beta)
-            F_md = fx + split.penalty(x_md)
+            F_md = fx + split.penalty(x_md) if track_objective else None
             if measure == "mapping":
                 m = float(xp.linalg.norm((x_md - x_ag).ravel())) / beta
             else:
