@@ -23,6 +23,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import expit
 
+from ..backend.threads import single_thread_blas
+
 #: Largest ``min(n_i, d)`` for which the local solvers build and factor a dense matrix.
 DIRECT_MAX_DIM = 4000
 
@@ -396,17 +398,6 @@ def resolve_local_solver(local_solver, loss, n_i, d):
 # executors
 # ----------------------------------------------------------------------------------------
 
-def _single_thread_blas():
-    """A context limiting BLAS to one thread, as on the Dask workers (which start with
-    ``OPENBLAS_NUM_THREADS=1``): the local problems are small, threads only add overhead
-    (tens of times on a busy machine), and both paths then run the same kernels."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:   # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 class InProcessShards:
     """All shards in this process, called one after the other (with single-threaded BLAS,
     as on the workers)."""
@@ -414,14 +405,14 @@ class InProcessShards:
     execution = "in-process"
 
     def __init__(self, shards, state_kwargs):
-        with _single_thread_blas():
+        with single_thread_blas():
             self.states = [ShardState(X, y, **kw) for (X, y), kw in zip(shards, state_kwargs)]
         self.workers = None
         self.scheduler_address = None
 
     def context(self):
         """Entered once around the whole run (limiting threads per round costs too much)."""
-        return _single_thread_blas()
+        return single_thread_blas()
 
     def round(self, z, U, rho, solve):
         return [st.step(z, U[i], rho, solve) for i, st in enumerate(self.states)]

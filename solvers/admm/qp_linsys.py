@@ -34,6 +34,8 @@ import math
 import numba
 import numpy as np
 
+from ..backend.threads import single_thread_blas
+
 _JIT = dict(cache=True)
 
 _VAR, _ELEM, _DEAD, _DENSE = 0, 1, 2, 3
@@ -696,25 +698,6 @@ def _dense_factor_small(S, ix, iz):
     return Lx, W, Lz, True
 
 
-_BLAS_CONTROLLER = []
-
-
-def _single_thread_blas():
-    """Context limiting BLAS to one thread (threadpoolctl when installed): the dense block is
-    factored like the rest, single-threaded, which keeps timings predictable on shared
-    machines where an oversubscribed multithreaded BLAS can be many times slower."""
-    try:
-        if not _BLAS_CONTROLLER:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS_CONTROLLER.append(ThreadpoolController())
-        return _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas")
-    except Exception:  # pragma: no cover - threadpoolctl missing or unusable
-        import contextlib
-
-        return contextlib.nullcontext()
-
-
 def _dense_factor(S, ix, iz):
     """Block Cholesky factors of the symmetric quasi-definite ``S`` whose rows ``ix`` span
     its positive definite block and ``iz`` its negative definite one:
@@ -844,7 +827,7 @@ class LDLFactor:
             if self.n - self.t <= self.SMALL_DENSE:
                 Lx, W, Lz, ok = _dense_factor_small(self._S, ix, iz)
             else:
-                with _single_thread_blas():
+                with single_thread_blas():
                     Lx, W, Lz, ok = _dense_factor(self._S, ix, iz)
             if ok:
                 self.dense = (Lx, 1.0 / np.diagonal(Lx), W, Lz, 1.0 / np.diagonal(Lz), ix, iz)

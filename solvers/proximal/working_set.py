@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import array_namespace, get_backend
+from ..backend.threads import single_thread_blas
 from ..core.monitor import Monitor
 from ..core.result import STALLED
 from ..core.validation import require
@@ -55,22 +56,12 @@ def solve_working_sets(inner, f, g, x0, *, tol, max_iter, callback, verbose, bac
 #: products, memory-bound, which a multithreaded BLAS does not speed up but slows down
 #: many times over when the machine's cores are busy (oversubscription).
 SINGLE_THREAD_BLAS = True
-_BLAS_CONTROLLER = []
-
-
 def _blas_context(bk):
     import contextlib
 
     if not SINGLE_THREAD_BLAS or bk.name != "cpu":
         return contextlib.nullcontext()
-    try:
-        if not _BLAS_CONTROLLER:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS_CONTROLLER.append(ThreadpoolController())
-        return _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas")
-    except Exception:  # pragma: no cover - threadpoolctl missing or unusable
-        return contextlib.nullcontext()
+    return single_thread_blas()
 
 
 def _rounds(inner, f, g, x, gram, mon, vg, bk, xp, p, tol, max_iter, options, ws_start,
