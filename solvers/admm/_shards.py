@@ -23,6 +23,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.special import expit
 
+from ..backend.cpu_kernels import csr_weighted_gram
 from ..backend.threads import single_thread_blas
 
 #: Largest ``min(n_i, d)`` for which the local solvers build and factor a dense matrix.
@@ -93,34 +94,6 @@ def _csr_rmatvec(indptr, indices, data, r, d):
     return out
 
 
-@numba.njit(cache=True)
-def _csr_weighted_gram(indptr, indices, data, D, d):
-    """``X^T diag(D) X`` as a dense (d, d) array, row by row over the pairs of a row's
-    nonzeros (each unordered pair once, O(sum_i nnz_i^2 / 2)), then mirrored."""
-    H = np.zeros((d, d))
-    for i in range(indptr.shape[0] - 1):
-        w = D[i]
-        if w == 0.0:
-            continue
-        for a in range(indptr[i], indptr[i + 1]):
-            ja = indices[a]
-            va = w * data[a]
-            H[ja, ja] += va * data[a]
-            for b in range(a + 1, indptr[i + 1]):
-                jb = indices[b]
-                t = va * data[b]
-                if ja < jb:
-                    H[ja, jb] += t
-                elif jb < ja:
-                    H[jb, ja] += t
-                else:           # a repeated column index in the row
-                    H[ja, ja] += 2.0 * t
-    for j in range(d):
-        for k in range(j + 1, d):
-            H[k, j] = H[j, k]
-    return H
-
-
 def _aligned(a):
     """``a`` itself when C-contiguous and aligned, else an aligned copy. Arrays that Dask
     deserializes on a worker can sit at unaligned addresses in the received buffer, where
@@ -157,7 +130,7 @@ class Design:
     def weighted_gram(self, D):
         """``X^T diag(D) X`` (dense, d x d)."""
         if self.sparse:
-            return _csr_weighted_gram(self.indptr, self.indices, self.data, D, self.shape[1])
+            return csr_weighted_gram(self.indptr, self.indices, self.data, D, self.shape[1])
         return self.X.T @ (D[:, None] * self.X)
 
     def row_scaled_outer(self, S):

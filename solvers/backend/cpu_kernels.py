@@ -134,7 +134,11 @@ def col_sq_norms(X):
 
 
 @numba.njit(**_JIT)
-def _csr_weighted_gram_upper(indptr, indices, data, w, out):
+def csr_weighted_gram(indptr, indices, data, w, d):
+    """``X^T diag(w) X`` of a CSR ``X`` (``d`` columns) as a dense array, row by row over
+    the pairs of a row's nonzeros (each unordered pair once, ``O(sum_i nnz_i^2 / 2)``, no
+    sparse-sparse product), then mirrored."""
+    H = np.zeros((d, d))
     for i in range(indptr.shape[0] - 1):
         wi = w[i]
         if wi == 0.0:
@@ -142,23 +146,28 @@ def _csr_weighted_gram_upper(indptr, indices, data, w, out):
         for a in range(indptr[i], indptr[i + 1]):
             ja = indices[a]
             va = wi * data[a]
-            for b in range(indptr[i], indptr[i + 1]):
+            H[ja, ja] += va * data[a]
+            for b in range(a + 1, indptr[i + 1]):
                 jb = indices[b]
-                if jb >= ja:
-                    out[ja, jb] += va * data[b]
+                t = va * data[b]
+                if ja < jb:
+                    H[ja, jb] += t
+                elif jb < ja:
+                    H[jb, ja] += t
+                else:           # a repeated column index in the row
+                    H[ja, ja] += 2.0 * t
+    for j in range(d):
+        for k in range(j + 1, d):
+            H[k, j] = H[j, k]
+    return H
 
 
 def weighted_gram(X, w):
-    """``X^T diag(w) X`` as a dense array; for a CSR ``X`` by a compiled loop over rows
-    (``O(sum_i nnz_i^2)``, no sparse-sparse product), for a dense ``X`` by BLAS."""
+    """``X^T diag(w) X`` as a dense array; for a sparse ``X`` by :func:`csr_weighted_gram`,
+    for a dense ``X`` by BLAS."""
     w = np.asarray(w, dtype=np.float64)
     if sp.issparse(X):
         X = sp.csr_matrix(X)
-        p = X.shape[1]
-        out = np.zeros((p, p))
-        _csr_weighted_gram_upper(X.indptr, X.indices, X.data.astype(np.float64, copy=False),
-                                 w, out)
-        iu = np.triu_indices(p, 1)
-        out[iu[1], iu[0]] = out[iu]
-        return out
+        return csr_weighted_gram(X.indptr, X.indices,
+                                 X.data.astype(np.float64, copy=False), w, X.shape[1])
     return X.T @ (w[:, None] * X)
