@@ -418,3 +418,19 @@ def test_no_hessian_is_spent_on_a_step_not_taken():
     res = solvers.damped_newton(f, np.ones(2))  # already optimal
     assert res.success and res.nit == 0 and res.nhev == 0
     np.testing.assert_allclose(res.jac, f.grad(res.x))
+
+
+def test_sparse_and_dense_shifts_agree_on_an_indefinite_hessian():
+    """Both factorizations shift H by tau diag(|H_ii|) with the same tau sequence; the
+    sparse one must also solve after its first factorization failed in the dense trailing
+    block (it used to be left without its compiled index array)."""
+    from solvers.newton._linsys import DenseCholesky, SparseLDL
+
+    rng = np.random.default_rng(0)
+    B = rng.standard_normal((300, 300))
+    H = B + B.T
+    g = rng.standard_normal(300)
+    dense = DenseCholesky(np).factor(H)
+    sparse = SparseLDL().factor(sp.csr_matrix(H))
+    assert dense.reg == sparse.reg > 0 and dense.n_factor == sparse.n_factor > 1
+    np.testing.assert_allclose(sparse.solve(g), dense.solve(g), rtol=1e-8, atol=1e-10)

@@ -27,11 +27,20 @@ from ..admm.qp_linsys import LDLFactor
 _MAX_SHIFTS = 80
 
 
-def _shift_scale(diag):
-    """The diagonal scaling of the shift: ``max(|H_ii|, 1e-8 max_j |H_jj|)`` (positive)."""
+def _shifted(attempt, diag):
+    """Retry a factorization on ``H + tau D``, ``D = diag(max(|H_ii|, 1e-8 max |H_jj|))``,
+    for ``tau = 1e-3, 4e-3, 1.6e-2, ...``: ``attempt(shift)`` factors ``H + diag(shift)`` and
+    returns None on failure. Returns ``(attempt's result, largest shift, attempts)``."""
     a = abs(diag)
     top = float(a.max()) if a.size else 1.0
-    return a.clip(max(1e-8 * top, 1e-300))
+    scale = a.clip(max(1e-8 * top, 1e-300))
+    tau = 1e-3
+    for k in range(1, _MAX_SHIFTS + 1):
+        out = attempt(tau * scale)
+        if out is not None:
+            return out, tau * float(scale.max()), k
+        tau *= 4.0
+    raise np.linalg.LinAlgError("no shift made the Hessian positive definite")
 
 
 class DenseCholesky:
@@ -66,17 +75,9 @@ class DenseCholesky:
         if c is None:
             if H.shape[0] <= self.EIG_MAX_DIM:
                 return self._factor_eig(H)
-            scale = _shift_scale(xp.diagonal(H))
-            tau = 1e-3
-            for _ in range(_MAX_SHIFTS):
-                c = self._chol(H + xp.diag(tau * scale))
-                self.n_factor += 1
-                if c is not None:
-                    self.reg = tau * float(scale.max())
-                    break
-                tau *= 4.0
-            else:
-                raise np.linalg.LinAlgError("no shift made the Hessian positive definite")
+            c, self.reg, tries = _shifted(lambda shift: self._chol(H + xp.diag(shift)),
+                                          xp.diagonal(H))
+            self.n_factor += tries
         self._c = c
         return self
 
@@ -158,19 +159,13 @@ class SparseLDL:
         ok = self._ldl.factor(vals) == n
         self.n_factor += 1
         if not ok:
-            scale = _shift_scale(d)
-            tau = 1e-3
-            for _ in range(_MAX_SHIFTS):
+            def attempt(shift):
                 vals = U.data.copy()
-                vals[diag_pos] += tau * scale
-                ok = self._ldl.factor(vals) == n
-                self.n_factor += 1
-                if ok:
-                    self.reg = tau * float(scale.max())
-                    break
-                tau *= 4.0
-            else:
-                raise np.linalg.LinAlgError("no shift made the Hessian positive definite")
+                vals[diag_pos] += shift
+                return True if self._ldl.factor(vals) == n else None
+
+            _, self.reg, tries = _shifted(attempt, d)
+            self.n_factor += tries
         return self
 
     def solve(self, g):
