@@ -818,7 +818,7 @@ class LDLFactor:
         number of positive pivots, or -1 on a zero or non-finite pivot, or -2 when the
         trailing block does not have the expected inertia."""
         self.Cx[self.where] = Ux
-        first = self.n_positive == -1 and self.Li32 is None
+        first = self.Li32 is None  # no successful factorization yet (failures leave -1 or -2)
         npos = _ldl_numeric(self.n, self.t, self.Cp, self.Ci, self.Cx, self.parent, self.Lp,
                             self.Li, self.Lx, self.D, self.Dinv, self._y, self._pattern,
                             self._flag, self._lnz, self._S)
