@@ -20,7 +20,6 @@ over-relaxation), 7.1 (global consensus), 8.2 (splitting across examples).
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 import warnings
 
@@ -29,7 +28,8 @@ import numpy as np
 from ..backend import get_backend, is_gpu_array
 from ..core.monitor import Monitor
 from ..core.validation import check_option, check_scalar, check_x0
-from ._common import boyd_tolerances, check_admm_options, check_data_parts, updated_rho
+from ._common import (boyd_tolerances, check_admm_options, check_callback_and_seed,
+                      check_data_parts, updated_rho)
 from ._shards import (
     LOSSES, DaskShards, InProcessShards, LogisticLoss, ShardLostError, resolve_local_solver,
 )
@@ -335,12 +335,7 @@ def consensus_admm(shards, *, loss="squared", penalty=None, x0=None, rho=1.0, al
         local_max_iter = check_scalar(local_max_iter, "local_max_iter", lower=1, integer=True)
     check_cpu_backend(backend, "consensus_admm computes on the CPU (its shards live in "
                                "worker processes)")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-    if random_state is not None and not isinstance(random_state, (numbers.Integral,
-                                                                  np.random.Generator)):
-        raise TypeError(f"random_state must be None, an int or a numpy Generator, got "
-                        f"{random_state!r}")
+    check_callback_and_seed(callback, random_state)
     loss_obj = _resolve_loss(loss)
     pen = _resolve_penalty(penalty)
     data, d, n_total = _check_shards(shards, loss_obj)

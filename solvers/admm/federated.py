@@ -13,7 +13,6 @@ direction method of multipliers", Found. Trends Mach. Learn. 3(1), 2011, section
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 import scipy.linalg as sla
@@ -21,7 +20,7 @@ import scipy.sparse as sp
 
 from ..core.monitor import Monitor
 from ..core.validation import check_matrix, check_option, check_scalar, check_vector, check_x0
-from ._common import check_data_parts
+from ._common import check_callback_and_seed, check_data_parts
 from .consensus import check_cpu_backend
 
 __all__ = ["federated_wls"]
@@ -197,12 +196,7 @@ def federated_wls(clients, *, variant="robust", rho=1.0, participation=1.0, n_sc
         raise TypeError(f"local_updates must be True or False, got {local_updates!r}")
     up_std, down_std = _noise_pair(noise_std)
     check_cpu_backend(backend, "federated_wls simulates the clients on the CPU")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-    if random_state is not None and not isinstance(random_state, (numbers.Integral,
-                                                                  np.random.Generator)):
-        raise TypeError(f"random_state must be None, an int or a numpy Generator, got "
-                        f"{random_state!r}")
+    check_callback_and_seed(callback, random_state)
     data, d = _check_clients(clients)
     K = len(data)
     if n_scheduled is not None:
