@@ -52,3 +52,142 @@ def largest_eigenvalue(Q, backend):
     from cupyx.scipy.sparse.linalg import eigsh
 
     return float(eigsh(Q, k=1, which="LA", return_eigenvectors=False)[0]) * (1 + 1e-6)
+
+
+class GramOperator:
+    """The symmetric PSD operator ``B = scale * X^T X + shift * I`` without forming it.
+
+    The curvature bound of a data fit over a design ``X`` (least squares ``X^T X / n``,
+    logistic ``X^T X / (4 n)``, plus a ridge shift). ``B @ v`` works on vectors and on blocks of
+    vectors (shape ``(d, k)``) of the data's device, and costs one product with ``X`` and one
+    with ``X^T``, or one with the dense ``d x d`` Gram matrix ``X^T X`` when that is cheaper
+    (``d^2 <= nnz(X)``; formed once, on first use); a sparse ``X`` stays sparse. On the CPU :meth:`aslinearoperator` gives the
+    scipy ``LinearOperator`` for use with ``scipy.sparse.linalg``.
+
+    Parameters
+    ----------
+    X : array or sparse matrix of shape (n, d)
+        Already validated and on ``backend``; kept by reference, never modified.
+    scale : float > 0
+    shift : float >= 0
+    backend : Backend
+    """
+
+    #: largest ``min(n, d)`` for which :meth:`eigenvalues` forms the small Gram matrix
+    exact_max_dim = 5000
+
+    def __init__(self, X, scale, shift, backend):
+        self.X = X
+        self.scale = float(scale)
+        self.shift = float(shift)
+        self.backend = backend
+        self.shape = (X.shape[1], X.shape[1])
+        self.dtype = X.dtype
+        self._gram = None  # dense X^T X once formed (False: not worth forming)
+
+    def __matmul__(self, v):
+        G = self._small_gram()
+        out = G @ v if G is not None else self.X.T @ (self.X @ v)
+        out = out * self.scale
+        return out + self.shift * v if self.shift else out
+
+    def _small_gram(self):
+        """The dense ``X^T X`` when ``d^2 <= nnz(X)`` (a product with it is then cheaper than
+        one with ``X`` and one with ``X^T``), formed once; None otherwise. It is derived data,
+        the caller's ``X`` stays as it is."""
+        if self._gram is None:
+            X, bk = self.X, self.backend
+            d = X.shape[1]
+            nnz = X.nnz if bk.issparse(X) else X.size
+            if d * d > nnz or d > self.exact_max_dim:
+                self._gram = False
+            else:
+                G = X.T @ X
+                self._gram = G.toarray() if bk.issparse(G) else bk.xp.ascontiguousarray(G)
+        return self._gram if self._gram is not False else None
+
+    dot = matvec = __matmul__
+
+    @property
+    def T(self):
+        return self
+
+    def shifted(self, alpha):
+        """``B + alpha I`` as a new operator over the same ``X``."""
+        out = GramOperator(self.X, self.scale, self.shift + float(alpha), self.backend)
+        out._gram = self._gram
+        return out
+
+    def diagonal(self):
+        X = self.X
+        sq = X.multiply(X).sum(axis=0) if self.backend.issparse(X) else (X * X).sum(axis=0)
+        return self.backend.xp.asarray(sq).ravel() * self.scale + self.shift
+
+    def trace(self):
+        """``tr B``, exactly (from the squared entries of ``X``)."""
+        X = self.X
+        sq = float((X.multiply(X)).sum()) if self.backend.issparse(X) else float((X * X).sum())
+        return self.scale * sq + self.shift * self.shape[0]
+
+    def eigenvalues(self):
+        """All ``d`` eigenvalues of ``B`` in ascending order (host float64), exactly.
+
+        Forms the smaller of ``X^T X`` (d x d) and ``X X^T`` (n x n) as a dense matrix, whose
+        nonzero spectrum is the same; the other ``|d - n|`` eigenvalues of ``X^T X`` are zero.
+
+        Raises
+        ------
+        ValueError
+            When ``min(n, d) > exact_max_dim`` (use Hutchinson trace estimates instead).
+        """
+        X, bk = self.X, self.backend
+        n, d = X.shape
+        m = min(n, d)
+        if m > self.exact_max_dim:
+            raise ValueError(
+                f"exact eigenvalues need the {m} x {m} Gram matrix of X (min(n, d) = {m} > "
+                f"{self.exact_max_dim}); use traces='hutchinson'"
+            )
+        G = self._small_gram() if d <= n else None
+        if G is None:
+            G = X.T @ X if d <= n else X @ X.T
+            G = G.toarray() if bk.issparse(G) else G
+        lam = np.linalg.eigvalsh(np.asarray(bk.to_host(G), dtype=np.float64))
+        lam = np.concatenate([np.zeros(d - m), np.clip(lam, 0.0, None)])
+        return np.sort(lam) * self.scale + self.shift
+
+    def aslinearoperator(self):
+        """A ``scipy.sparse.linalg.LinearOperator`` for ``B`` (CPU data only)."""
+        from scipy.sparse.linalg import LinearOperator
+
+        return LinearOperator(self.shape, matvec=self.__matmul__, matmat=self.__matmul__,
+                              rmatvec=self.__matmul__, dtype=self.dtype)
+
+    def __repr__(self):
+        return (f"GramOperator(d={self.shape[0]}, scale={self.scale:g}, shift={self.shift:g}, "
+                f"backend={self.backend.name!r})")
+
+
+def shifted_operator(B, alpha):
+    """``B + alpha I`` for a matrix, a sparse matrix, a :class:`GramOperator` or a scipy
+    ``LinearOperator`` (never densifying a sparse ``B``, never modifying it)."""
+    alpha = float(alpha)
+    if alpha == 0.0:
+        return B
+    if hasattr(B, "shifted"):
+        return B.shifted(alpha)
+    n = B.shape[0]
+    if hasattr(B, "tocsr"):
+        mod = type(B).__module__
+        if mod.startswith("cupyx"):
+            import cupyx.scipy.sparse as csp
+            return (B + alpha * csp.identity(n, dtype=B.dtype, format="csr")).tocsr()
+        import scipy.sparse as sp
+        return (B + alpha * sp.identity(n, dtype=B.dtype, format="csr")).tocsr()
+    from scipy.sparse.linalg import LinearOperator, aslinearoperator
+    if isinstance(B, LinearOperator):
+        import scipy.sparse as sp
+        return B + alpha * aslinearoperator(sp.identity(n, dtype=B.dtype, format="csr"))
+    from solvers.backend import array_namespace
+    xp = array_namespace(B)
+    return B + alpha * xp.eye(n, dtype=B.dtype)

@@ -5,6 +5,8 @@ import numpy as np
 
 from solvers.core.validation import check_scalar, require
 
+from ._linalg import shifted_operator
+
 
 class Ridge:
     """The smooth part ``f(x) + (alpha / 2) ||x||^2`` (for instance ridge-regularized logistic
@@ -12,8 +14,8 @@ class Ridge:
 
     Every member of ``f`` that the ridge term changes in closed form is provided: ``value``,
     ``grad``, ``value_and_grad``, ``hvp``, ``hess`` (dense or sparse like ``f.hess``),
-    ``lipschitz`` and ``coordinate_lipschitz`` (each plus ``alpha``); members ``f`` lacks
-    raise the usual TypeError naming them.
+    ``curvature_bound``, ``lipschitz`` and ``coordinate_lipschitz`` (each plus ``alpha``);
+    members ``f`` lacks raise the usual TypeError naming them.
 
     Parameters
     ----------
@@ -74,19 +76,13 @@ class Ridge:
         return require(self.f, "hvp", "smooth part f")(x, v) + self.alpha * v
 
     def hess(self, x):
-        H = require(self.f, "hess", "smooth part f")(x)
-        n = H.shape[0]
-        if hasattr(H, "tocsr"):  # scipy or cupyx sparse: add alpha I without densifying
-            import scipy.sparse as sp
-            eye = sp.identity(n, dtype=H.dtype, format="csr")
-            if type(H).__module__.startswith("cupyx"):
-                import cupyx.scipy.sparse as csp
-                eye = csp.identity(n, dtype=H.dtype, format="csr")
-            return (H + self.alpha * eye).tocsr()
-        out = H.astype(np.result_type(H.dtype, np.float64 if H.dtype.kind in "iub" else H.dtype))
-        idx = np.arange(n)
-        out[idx, idx] += self.alpha
-        return out
+        return shifted_operator(require(self.f, "hess", "smooth part f")(x), self.alpha)
+
+    @property
+    def curvature_bound(self):
+        """``f.curvature_bound + alpha I`` (a :class:`~problems._linalg.GramOperator` keeps its
+        form with a larger shift)."""
+        return shifted_operator(require(self.f, "curvature_bound", "smooth part f"), self.alpha)
 
     @property
     def lipschitz(self):

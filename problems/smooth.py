@@ -17,7 +17,7 @@ import numpy as np
 from solvers.backend import get_backend, resolve_backend
 from solvers.core.validation import check_matrix, check_vector
 
-from ._linalg import largest_eigenvalue, spectral_norm_sq
+from ._linalg import GramOperator, largest_eigenvalue, spectral_norm_sq
 
 
 class _DesignFit:
@@ -134,6 +134,10 @@ class _DesignFit:
         """The dual point ``theta = -loss'(z)`` (so ``grad f(x) = -X^T theta / n``)."""
         return -self._dloss(z)
 
+    def _gram_curvature_bound(self):
+        """``X^T X * sup loss'' / n`` as a :class:`GramOperator` (never formed)."""
+        return GramOperator(self.X, self._lipschitz_factor / self.n_samples, 0.0, self.backend)
+
     @property
     def loss_curvature_bound(self):
         """``sup loss''``: ``X^T X * loss_curvature_bound / n`` bounds the Hessian."""
@@ -190,6 +194,12 @@ class LeastSquares(_DesignFit):
         """Hessian ``X^T X / n`` (sparse when ``X`` is)."""
         H = self.X.T @ self.X
         return H / self.n_samples
+
+    @property
+    def curvature_bound(self):
+        """``B = X^T X / n`` (the Hessian itself) as a :class:`~problems._linalg.GramOperator`:
+        ``B @ v`` costs one product with ``X`` and one with ``X^T``."""
+        return self._gram_curvature_bound()
 
     glm_loss = "squared"
 
@@ -292,6 +302,12 @@ class Logistic(_DesignFit):
             D = self.backend.sparse.diags(d)
             return (self.X.T @ D @ self.X)
         return self.X.T @ (d[:, None] * self.X)
+
+    @property
+    def curvature_bound(self):
+        """``B = X^T X / (4 n)``, a bound on every Hessian (``loss'' <= 1/4``), as a
+        :class:`~problems._linalg.GramOperator`."""
+        return self._gram_curvature_bound()
 
     glm_loss = "logistic"
 
@@ -529,6 +545,11 @@ class Quadratic:
     def coordinate_lipschitz(self):
         """Diagonal of Q."""
         return self._diag
+
+    @property
+    def curvature_bound(self):
+        """``Q`` itself (the Hessian)."""
+        return self.Q
 
     def __repr__(self):
         return f"Quadratic(n={self.n}, backend={self.backend.name!r})"

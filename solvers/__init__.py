@@ -10,6 +10,7 @@ from .bcd import bcd
 from .core import History, Result
 from .newton import damped_newton, lazy_newton
 from .path import alpha_grid, path
+from .precond import poly_precond
 from .proximal import fista, nonconvex_ag, prox_grad
 
 __version__ = "0.1.0.dev0"
@@ -17,5 +18,6 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "History", "Result", "admm", "admm_group_lasso", "admm_lasso", "admm_logistic_l1",
     "admm_qp", "admm_tv1d", "admm_tv2d", "alpha_grid", "bcd", "consensus_admm", "damped_newton",
-    "federated_wls", "fista", "get_backend", "lazy_newton", "nonconvex_ag", "path", "prox_grad",
+    "federated_wls", "fista", "get_backend", "lazy_newton", "nonconvex_ag", "path", "poly_precond",
+    "prox_grad",
 ]

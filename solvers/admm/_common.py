@@ -12,7 +12,6 @@ for quadratic programs", Mathematical Programming Computation 12, 2020: section 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,17 +47,6 @@ def check_admm_options(rho, alpha, abstol, reltol, adaptive_rho, rho_interval, t
         abstol = reltol = check_scalar(tol, "tol", lower=0.0, lower_inclusive=False)
     max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
     return rho, alpha, abstol, reltol, adaptive_rho, rho_interval, max_iter
-
-
-def check_callback_and_seed(callback, random_state):
-    """``callback`` must be callable or None; ``random_state`` None, an int or a numpy
-    Generator (TypeError naming the argument otherwise)."""
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
-    if random_state is not None and not isinstance(random_state, (numbers.Integral,
-                                                                  np.random.Generator)):
-        raise TypeError(f"random_state must be None, an int or a numpy Generator, got "
-                        f"{random_state!r}")
 
 
 def boyd_tolerances(n_constraints, n_primal, abstol, reltol, ax_norm, bz_norm, c_norm,

@@ -27,9 +27,8 @@ import numpy as np
 
 from ..backend import get_backend, is_gpu_array
 from ..core.monitor import Monitor
-from ..core.validation import check_option, check_scalar, check_x0
-from ._common import (boyd_tolerances, check_admm_options, check_callback_and_seed,
-                      check_data_parts, updated_rho)
+from ..core.validation import check_callback_and_seed, check_option, check_scalar, check_x0
+from ._common import boyd_tolerances, check_admm_options, check_data_parts, updated_rho
 from ._shards import (
     LOSSES, DaskShards, InProcessShards, LogisticLoss, ShardLostError, resolve_local_solver,
 )

@@ -20,7 +20,8 @@ import scipy.sparse as sp
 
 from ..core.monitor import Monitor
 from ..core.validation import check_matrix, check_option, check_scalar, check_vector, check_x0
-from ._common import check_callback_and_seed, check_data_parts
+from ..core.validation import check_callback_and_seed
+from ._common import check_data_parts
 from .consensus import check_cpu_backend
 
 __all__ = ["federated_wls"]

@@ -165,3 +165,14 @@ def require(obj, member, role):
             f"{role} of type {type(obj).__name__} has no `{member}`, which this solver needs"
         )
     return val
+
+
+def check_callback_and_seed(callback, random_state):
+    """``callback`` must be callable or None; ``random_state`` None, an int or a numpy
+    Generator (TypeError naming the argument otherwise)."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+    if random_state is not None and not isinstance(random_state, (numbers.Integral,
+                                                                  np.random.Generator)):
+        raise TypeError(f"random_state must be None, an int or a numpy Generator, got "
+                        f"{random_state!r}")
