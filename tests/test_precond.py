@@ -391,3 +391,36 @@ def test_noisy_sigma_estimates_lower_the_degree_with_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert usable_degree(sigma, 1, "hutchinson") == 1
+
+
+def test_krylov_with_one_memory_step_of_degree_zero_is_conjugate_gradients():
+    """min over x_k + span{g_k, x_k - x_(k-1)} on a quadratic whose Hessian is B is CG."""
+    from scipy.sparse.linalg import cg
+
+    f, _ = _quadratic(SEPARATED)
+    cg_iterates = []
+    # six steps: beyond, both recurrences amplify their own rounding differently (the
+    # isolated top eigenvalues are resolved after about five steps)
+    cg(f.Q, f.b, x0=np.zeros(len(SEPARATED)), rtol=1e-14, maxiter=6,
+       callback=lambda xk: cg_iterates.append(xk.copy()))
+    ours = []
+    solvers.poly_precond(f, tau=0, krylov=True, memory=1, backtracking=False, tol=0.0,
+                         max_iter=6, callback=lambda r: ours.append(r.x))
+    assert len(ours) == len(cg_iterates) == 6
+    for a, b in zip(ours, cg_iterates):
+        assert np.linalg.norm(a - b) <= 1e-10 * np.linalg.norm(b)
+
+
+def test_krylov_memory_converges_faster_on_least_squares():
+    X, y = make_regression(300, 60, seed=19)
+    X = X * np.r_[20.0, 8.0, 3.0, np.ones(57)]
+    f = problems.Ridge(problems.LeastSquares(X, y), 1e-3)
+    plain = solvers.poly_precond(f, tau=2, krylov=True, tol=1e-9, max_iter=20000)
+    sesop = solvers.poly_precond(f, tau=2, krylov=True, memory=1, tol=1e-9, max_iter=20000)
+    assert plain.success and sesop.success
+    assert sesop.nit < plain.nit / 2
+    assert np.allclose(sesop.x, plain.x, atol=1e-7)
+    with pytest.raises(ValueError, match="memory applies to the Krylov variant only"):
+        solvers.poly_precond(f, memory=1)
+    with pytest.raises(ValueError, match="memory must be >= 0"):
+        solvers.poly_precond(f, krylov=True, memory=-1)

@@ -24,8 +24,8 @@ _TEST_SLACK = 1e-2
 
 
 def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
-                 traces="exact", n_probes=None, mu=None, restart=True, backtracking=None,
-                 tol=1e-6, max_iter=1000, callback=None, verbose=False, random_state=None,
+                 memory=0, traces="exact", n_probes=None, mu=None, restart=True,
+                 backtracking=None, tol=1e-6, max_iter=1000, callback=None, verbose=False, random_state=None,
                  backend="auto"):
     """Minimize a smooth convex ``f`` by the gradient or fast gradient method preconditioned
     by the symmetric polynomial ``P_tau`` of its curvature bound ``B``.
@@ -71,6 +71,12 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
         basis, a ``(tau + 1)``-dimensional solve), with backtracking on ``L``; at equal ``L``
         it decreases the model at least as much as any preconditioner of degree ``<= tau``.
         Needs no ``sigma_k``.
+    memory : int >= 0, default 0
+        For ``krylov=True``: the number of previous steps added to the Krylov space (one more
+        product with ``B`` each). 0 is the paper's method; 1 makes it a sequential subspace
+        optimization (SESOP, Narkiss and Zibulevsky 2005) that keeps the never-worse property
+        and removes the zigzag of memoryless steps (on a quadratic whose Hessian is ``B`` it
+        behaves like a block conjugate gradient method).
     traces : {"exact", "hutchinson"}, default "exact"
         How ``sigma_1..sigma_{tau+1}`` are obtained. ``"exact"``: from the eigenvalues of a
         dense ``B`` or of an operator with ``eigenvalues()`` (the curvature bounds of the data
@@ -92,8 +98,9 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
         0`` (O'Donoghue and Candes, 2015), which recovers the linear rate without knowing
         ``mu``.
     backtracking : bool, optional
-        ``True``: a step first halves ``L`` (unless the previous step needed a backtrack) and
-        doubles it until the sufficient-decrease test ``f(x+) <= f(x) + <g, h> + (L / 2)
+        ``True``: a step first halves ``L`` (unless the previous step needed a backtrack; for
+        the gradient and Krylov steps not below the curvature measured along the previous
+        step, so that a quadratic whose Hessian is ``B`` keeps ``L = 1``) and doubles it until the sufficient-decrease test ``f(x+) <= f(x) + <g, h> + (L / 2)
         ||h||^2`` (in the preconditioned metric) holds, adapting to local curvature below
         ``B``; once that decrease is below 1e-9 relative to ``f``, where rounding would decide
         it, the equivalent curvature test ``<grad f(x+) - grad f(x), h> <= L ||h||^2`` is used
@@ -133,7 +140,8 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
     ----------
     N. Doikov, A. Rodomanov, "Polynomial preconditioning for gradient methods", ICML 2023,
     arXiv:2301.13194. B. O'Donoghue, E. Candes, "Adaptive restart for accelerated gradient
-    schemes", Found. Comput. Math. 15, 2015.
+    schemes", Found. Comput. Math. 15, 2015. G. Narkiss, M. Zibulevsky, "Sequential subspace
+    optimization method for large-scale unconstrained problems", Technion CCIT report 559, 2005.
 
     Examples
     --------
@@ -149,6 +157,9 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
     check_option(traces, "traces", TRACES)
     tol = check_scalar(tol, "tol", lower=0.0)
     max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    memory = check_scalar(memory, "memory", lower=0, integer=True)
+    if memory and not krylov:
+        raise ValueError("memory applies to the Krylov variant only (krylov=True)")
     if n_probes is not None:
         n_probes = check_scalar(n_probes, "n_probes", lower=3, integer=True)
     for name, flag in (("accelerated", accelerated), ("krylov", krylov), ("restart", restart)):
@@ -192,8 +203,8 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
         degree = usable_degree(sig_hat, tau, sigma_method)
         sigma = sig_hat[:degree + 2] * s ** np.arange(degree + 2)
         coeffs = preconditioner_coefficients(sig_hat, degree)
-        base_step = 1.0 / (s * sig_hat[degree + 1])
-        fallback_step = 1.0 / (s * sig_hat[1])
+        base_step = 1.0 / float(s * sig_hat[degree + 1])
+        fallback_step = 1.0 / float(s * sig_hat[1])
         momentum = None
         if accelerated and mu is not None:
             momentum = _constant_momentum(mu, curv, coeffs, sig_hat[degree + 1], s, degree)
@@ -214,6 +225,8 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                       n_bprod=curv.n_products, L=L, backtracks=0,
                       **({"restart": False} if accelerated else {}))
     bt = 0
+    L_local = 0.0
+    steps = []  # previous Krylov steps, newest first
     x_prev, t = x, 1.0  # fast gradient method state; x, fx, gx are at the point y there
 
     with np.errstate(over="ignore", invalid="ignore"):
@@ -221,7 +234,7 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
             if stop:
                 break
             if krylov:
-                h1, decrease = krylov_model_step(gx, curv.matvec, degree, xp)
+                h1, decrease = krylov_model_step(gx, curv.matvec, degree, xp, steps[:memory])
                 if h1 is None:
                     mon.stop_with(LINESEARCH_FAILED)
                     break
@@ -236,7 +249,7 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                 step, direction, decrease = step, -d * step, decrease * step
             # the model at L: f(x) - decrease / (2 L) at the point x + direction / L
             if backtracking and bt == 0:  # try a smaller L after a step accepted at once
-                L = max(L / 2, _L_MIN)
+                L = max(L / 2, L_local, _L_MIN)
             for bt in range(_MAX_BACKTRACKS):
                 x_new = x + direction / L
                 if accelerated:
@@ -283,6 +296,12 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                 njev += 1
                 extra["restart"] = restarted
             else:
+                if backtracking:
+                    # curvature along the accepted step in the step's metric (1 on a
+                    # quadratic whose Hessian is B): the next trial L need not go below it
+                    L_local = L * float((g_new - gx) @ direction) / decrease
+                if memory:
+                    steps = [direction / L] + steps[:memory - 1]
                 x, fx, gx = x_new, f_new, g_new
             stop = mon.record(k, x, fx, float(xp.linalg.norm(gx)), nfev=nfev, njev=njev,
                               n_bprod=curv.n_products, L=L, backtracks=bt, **extra)

@@ -117,7 +117,7 @@ def preconditioner_coefficients(sigma, tau):
 
 def apply_polynomial(coefficients, matvec, v):
     """``sum_i c_i B^i v`` by Horner's scheme: ``len(c) - 1`` products with ``B``."""
-    c = coefficients
+    c = [float(ci) for ci in coefficients]  # Python floats: no numpy scalar meets a cupy array
     out = c[-1] * v
     for ci in c[-2::-1]:
         out = matvec(out) + ci * v
