@@ -344,3 +344,55 @@ def test_admm_suite_sections_on_tiny_problems(tmp_path):
     out = C.federated_section(tmp_path, plots=False, n_seeds=1, max_iter=30, say=lambda *a: None)
     last = out["data"]["rows"][-1]
     assert last["robust"] < last["standard"]  # the noise-robust variant ends closer to w*
+
+
+# --------------------------------------------------------------------------- precond suite
+def test_precond_suite_tiny_run(tmp_path):
+    """The tiny form end to end (generated separated spectrum, 200 x 40, ridge LS and ridge
+    logistic, tau = 4): every row's ||grad|| is the shared measure of its returned x, CG runs
+    on least squares only, the ratios follow from the rows, the spectra are the exact
+    effective condition numbers, and the table, target lines and plot are written."""
+    pytest.importorskip("matplotlib")
+    from benchmarks.newton_bench import grad_norm
+    from benchmarks.precond_bench import TARGET, PrecondProblem, generated
+    from benchmarks.suites import precond
+    from solvers.precond import effective_condition_number
+
+    assert "precond" in suites.names()
+    assert [e.name for e in precond.build(quick=True).extras] == ["spectra", "race"]
+    res = run_suite(precond.build(tiny=True), tmp_path, verbose=False)
+    race = res["extras"]["race"]["data"]
+    rows = race["rows"]
+    by = {(r["problem"], r["method"]): r for r in rows}
+    assert {p for p, _ in by} == {"gen-separated ls", "gen-separated logistic"}
+    methods = {"GM", "FGM", "FGM adaptive (tau=0)", "GM-P4", "FGM-P4", "Krylov 4",
+               "scipy L-BFGS-B"}
+    assert {m for p, m in by if p == "gen-separated logistic"} == methods
+    assert {m for p, m in by if p == "gen-separated ls"} == methods | {"scipy CG (normal eq.)"}
+    X, y, _ = generated("separated", 200, 40)
+    sol = np.load(tmp_path / "precond_solutions.npz")
+    for (pname, mname), r in by.items():
+        assert r["error"] is None, (pname, mname, r["error"])
+        f = PrecondProblem(pname, "gen-separated", pname.split()[-1], X, y).make()
+        assert r["grad_norm"] == pytest.approx(grad_norm(f, sol[f"{pname}/{mname}"]),
+                                               rel=1e-9, abs=1e-300)
+        assert r["reached"] == (r["timed"] and r["grad_norm"] <= TARGET * REACHED_SLACK)
+    for pname in ("gen-separated ls", "gen-separated logistic"):
+        fgm4 = by[(pname, "FGM-P4")]
+        assert fgm4["reached"] and fgm4["n_bprod"] >= 4 * fgm4["nit"]
+        ad = by[(pname, "FGM adaptive (tau=0)")]
+        if ad["reached"]:
+            assert fgm4["it_vs_fgm_ad"] == pytest.approx(fgm4["nit"] / ad["nit"])
+        assert race["verdicts"][pname]["best"] is not None
+    cg = by[("gen-separated ls", "scipy CG (normal eq.)")]
+    assert cg["reached"] and cg["n_bprod"] >= cg["nit"]
+    for s in res["extras"]["spectra"]["data"]["spectra"]:
+        f = PrecondProblem(s["problem"], "gen-separated", s["problem"].split()[-1], X, y).make()
+        lam = f.curvature_bound.eigenvalues()
+        assert s["kappa"] == pytest.approx([effective_condition_number(lam, t)
+                                            for t in range(5)], rel=1e-12)
+        assert all(a >= b for a, b in zip(s["kappa"], s["kappa"][1:]))
+    table = (tmp_path / "table.md").read_text()
+    assert "## Spectra of B" in table and "| kappa_4 |" in table
+    assert "| it / FGM | it / FGM-ad | time / L-BFGS-B |" in table and "**Targets**" in table
+    assert (tmp_path / "precond_grad_norm.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -18,6 +18,7 @@ SUITES = {
     "nonconvex": "benchmarks.suites.nonconvex",
     "admm": "benchmarks.suites.admm",
     "newton": "benchmarks.suites.newton",
+    "precond": "benchmarks.suites.precond",
 }
 
 

@@ -17,7 +17,7 @@ from .symmetric import apply_polynomial, leave_one_out_symmetric, preconditioner
 _MAX_BACKTRACKS = 60
 _L_MIN = 1e-12
 #: below this relative size the decrease of f is checked through gradients
-_ROUNDING = 1e-9
+_ROUNDING = 1e-11
 #: relative slack of both tests, so that the exact equality on a quadratic at L = 1 passes
 #: whatever the rounding
 _TEST_SLACK = 1e-2
@@ -98,11 +98,12 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
         0`` (O'Donoghue and Candes, 2015), which recovers the linear rate without knowing
         ``mu``.
     backtracking : bool, optional
-        ``True``: a step first halves ``L`` (unless the previous step needed a backtrack; for
-        the gradient and Krylov steps not below the curvature measured along the previous
-        step, so that a quadratic whose Hessian is ``B`` keeps ``L = 1``) and doubles it until the sufficient-decrease test ``f(x+) <= f(x) + <g, h> + (L / 2)
+        ``True``: a step first lowers ``L`` (unless the previous step needed a backtrack), by
+        a factor 2 for the gradient and Krylov steps but not below the curvature measured
+        along the previous step (so that a quadratic whose Hessian is ``B`` keeps ``L = 1``),
+        by a factor 1.25 for the fast gradient method, and doubles it until the sufficient-decrease test ``f(x+) <= f(x) + <g, h> + (L / 2)
         ||h||^2`` (in the preconditioned metric) holds, adapting to local curvature below
-        ``B``; once that decrease is below 1e-9 relative to ``f``, where rounding would decide
+        ``B``; once that decrease is below 1e-11 relative to ``f``, where rounding would decide
         it, the equivalent curvature test ``<grad f(x+) - grad f(x), h> <= L ||h||^2`` is used
         instead. ``False``: ``L = 1``, the theory's
         step, only ever doubled if the test fails (it cannot when ``B`` bounds the Hessian and
@@ -226,6 +227,8 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                       **({"restart": False} if accelerated else {}))
     bt = 0
     L_local = 0.0
+    # the FGM has no curvature along its step to bound the trial by, so it lowers L gently
+    shrink = 1.25 if accelerated else 2.0
     steps = []  # previous Krylov steps, newest first
     x_prev, t = x, 1.0  # fast gradient method state; x, fx, gx are at the point y there
 
@@ -249,7 +252,7 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                 step, direction, decrease = step, -d * step, decrease * step
             # the model at L: f(x) - decrease / (2 L) at the point x + direction / L
             if backtracking and bt == 0:  # try a smaller L after a step accepted at once
-                L = max(L / 2, L_local, _L_MIN)
+                L = max(L / shrink, L_local, _L_MIN)
             for bt in range(_MAX_BACKTRACKS):
                 x_new = x + direction / L
                 if accelerated:
