@@ -249,25 +249,21 @@ class TimeGuard:
             raise StopIteration
 
 
-def run_once(method, f, x0, tol, max_iter, time_budget=None):
-    """One run (errors and warnings caught); returns ``(out, seconds)``.
+def recorded_call(run):
+    """Call ``run()`` with the garbage collector off and warnings recorded.
 
-    ``out`` holds the method's dict plus ``error`` (str or None), ``warnings`` (list of str)
-    and ``timed_out``; ``seconds`` is the wall time of the call with the collector off.
+    Returns ``(out, error, seconds, warnings)``: ``out`` is None and ``error`` names the
+    exception when the call raised; ``warnings`` lists each distinct warning once.
     """
     log = []
-    guard = TimeGuard(time_budget) if time_budget else None
     was = gc.isenabled()
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         gc.disable()
         try:
-            if guard is not None:
-                guard.t0 = time.perf_counter()
             t0 = time.perf_counter()
             try:
-                out = method.run(f, np.array(x0, dtype=np.float64), tol, max_iter, guard)
-                err = None
+                out, err = run(), None
             except Exception as exc:  # noqa: BLE001 - recorded in the table
                 out, err = None, f"{type(exc).__name__}: {exc}"
             elapsed = time.perf_counter() - t0
@@ -278,6 +274,39 @@ def run_once(method, f, x0, tol, max_iter, time_budget=None):
         msg = f"{w.category.__name__}: {str(w.message).splitlines()[0][:160]}"
         if msg not in log:
             log.append(msg)
+    return out, err, elapsed, log
+
+
+def record_timed_run(st, out, seconds, gnorm, first, repeat, time_budget):
+    """Add one timed run to a method's state ``st`` (``out``, ``times``, ``warnings``,
+    ``gnorms``); after the first one, lower ``st["repeat"]`` so that the repeats fit in
+    ``time_budget`` seconds, and say so in the warnings."""
+    st["out"] = out
+    st["times"].append(seconds)
+    for w in out["warnings"]:
+        if w not in st["warnings"]:
+            st["warnings"].append(w)
+    st["gnorms"].append(gnorm)
+    if first and seconds * repeat > time_budget:
+        st["repeat"] = max(1, min(repeat, int(time_budget // max(seconds, 1e-9))))
+        st["warnings"].append(f"{st['repeat']} timed run(s) only: one run takes "
+                              f"{seconds:.1f} s (time budget {time_budget:g} s)")
+
+
+def run_once(method, f, x0, tol, max_iter, time_budget=None):
+    """One run (errors and warnings caught); returns ``(out, seconds)``.
+
+    ``out`` holds the method's dict plus ``error`` (str or None), ``warnings`` (list of str)
+    and ``timed_out``; ``seconds`` is the wall time of the call with the collector off.
+    """
+    guard = TimeGuard(time_budget) if time_budget else None
+
+    def run():
+        if guard is not None:
+            guard.t0 = time.perf_counter()
+        return method.run(f, np.array(x0, dtype=np.float64), tol, max_iter, guard)
+
+    out, err, elapsed, log = recorded_call(run)
     if out is None:
         out = {"x": None, "nit": None, "nfev": None, "njev": None, "nhev": None, "nhvp": None,
                "status": None, "message": err, "success": False, "history": None,
@@ -313,16 +342,8 @@ def time_methods(methods, f, x0, target, repeat, max_iter, time_budget=60.0, say
             if st["out"]["error"] is not None or k >= st["repeat"]:
                 continue
             out, t = run_once(st["method"], f, x0, target, max_iter)
-            st["out"] = out
-            st["times"].append(t)
-            for w in out["warnings"]:
-                if w not in st["warnings"]:
-                    st["warnings"].append(w)
-            st["gnorms"].append(grad_norm(f, out["x"]) if out["x"] is not None else math.nan)
-            if k == 0 and t * repeat > time_budget:
-                st["repeat"] = max(1, min(repeat, int(time_budget // max(t, 1e-9))))
-                st["warnings"].append(f"{st['repeat']} timed run(s) only: one run takes "
-                                      f"{t:.1f} s (time budget {time_budget:g} s)")
+            gnorm = grad_norm(f, out["x"]) if out["x"] is not None else math.nan
+            record_timed_run(st, out, t, gnorm, k == 0, repeat, time_budget)
     rows = {}
     for name, st in state.items():
         out = st["out"]

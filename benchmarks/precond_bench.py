@@ -63,7 +63,8 @@ from typing import Callable
 import numpy as np
 
 from .harness import thin_indices
-from .newton_bench import Counted, TimeGuard, grad_norm, md_table, reached, versions, _plt
+from .newton_bench import (Counted, TimeGuard, _plt, grad_norm, md_table, reached,
+                           record_timed_run, recorded_call, versions)
 
 #: Target on the shared ``||grad f(x)||``.
 TARGET = 1e-8
@@ -402,30 +403,15 @@ def run_once(method, prob, tol, max_iter, guard_s=None):
     """One run on a freshly built ``f`` (built inside the timed region); errors and warnings
     caught. Returns ``(out, seconds)``; ``out`` holds the method's dict plus ``error``,
     ``warnings`` and ``timed_out``."""
-    log = []
     guard = TimeGuard(guard_s) if guard_s else None
-    was = gc.isenabled()
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        gc.disable()
-        try:
-            t0 = time.perf_counter()
-            try:
-                f = prob.make()
-                if guard is not None:
-                    guard.t0 = time.perf_counter()
-                out = method.run(f, tol, max_iter, guard)
-                err = None
-            except Exception as exc:  # noqa: BLE001 - recorded in the table
-                out, err = None, f"{type(exc).__name__}: {exc}"
-            elapsed = time.perf_counter() - t0
-        finally:
-            if was:
-                gc.enable()
-    for w in rec:
-        msg = f"{w.category.__name__}: {str(w.message).splitlines()[0][:160]}"
-        if msg not in log:
-            log.append(msg)
+
+    def run():
+        f = prob.make()
+        if guard is not None:
+            guard.t0 = time.perf_counter()
+        return method.run(f, tol, max_iter, guard)
+
+    out, err, elapsed, log = recorded_call(run)
     if out is None:
         out = {"x": None, "nit": None, "nfev": None, "njev": None, "n_bprod": None,
                "status": None, "message": err, "success": False, "own_stop": False}
@@ -475,16 +461,7 @@ def time_methods(meths, prob, target=TARGET, repeat=3, max_iter=MAX_ITER, guard_
             if not st["timed"] or k >= st["repeat"]:
                 continue
             out, t = run_once(st["method"], prob, st["tol"], max_iter, guard_s)
-            st["out"] = out
-            st["times"].append(t)
-            for w in out["warnings"]:
-                if w not in st["warnings"]:
-                    st["warnings"].append(w)
-            st["gnorms"].append(_measure(f_meas, out))
-            if k == 0 and t * repeat > time_budget:
-                st["repeat"] = max(1, min(repeat, int(time_budget // max(t, 1e-9))))
-                st["warnings"].append(f"{st['repeat']} timed run(s) only: one run takes "
-                                      f"{t:.1f} s (time budget {time_budget:g} s)")
+            record_timed_run(st, out, t, _measure(f_meas, out), k == 0, repeat, time_budget)
     rows = {}
     for name, st in state.items():
         m, out = st["method"], st["out"]

@@ -366,7 +366,7 @@ def test_precond_suite_tiny_run(tmp_path):
     by = {(r["problem"], r["method"]): r for r in rows}
     assert {p for p, _ in by} == {"gen-separated ls", "gen-separated logistic"}
     methods = {"GM", "FGM", "FGM adaptive (tau=0)", "GM-P4", "FGM-P4", "Krylov 4",
-               "scipy L-BFGS-B"}
+               "Krylov+mem 4", "scipy L-BFGS-B"}
     assert {m for p, m in by if p == "gen-separated logistic"} == methods
     assert {m for p, m in by if p == "gen-separated ls"} == methods | {"scipy CG (normal eq.)"}
     X, y, _ = generated("separated", 200, 40)
