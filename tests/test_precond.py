@@ -424,3 +424,16 @@ def test_krylov_memory_converges_faster_on_least_squares():
         solvers.poly_precond(f, memory=1)
     with pytest.raises(ValueError, match="memory must be >= 0"):
         solvers.poly_precond(f, krylov=True, memory=-1)
+
+
+def test_a_b_that_does_not_bound_the_hessian_is_reported_and_survived():
+    X, y = make_regression(100, 10, seed=20)
+    f = problems.Ridge(problems.LeastSquares(X, y), 1e-2)
+    with pytest.warns(RuntimeWarning, match="B does not bound the Hessian"):
+        res = solvers.poly_precond(f, B=1e-3 * np.eye(10), tau=2, tol=1e-9, max_iter=5000)
+    assert res.success and res.L > 1
+    w = np.linalg.solve(X.T @ X / 100 + 1e-2 * np.eye(10), X.T @ y / 100)
+    assert np.allclose(res.x, w, atol=1e-8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        solvers.poly_precond(f, tau=2, tol=1e-9, max_iter=5000)  # a valid B: no warning

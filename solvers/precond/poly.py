@@ -3,6 +3,7 @@ Krylov variant (Doikov and Rodomanov, ICML 2023)."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -227,6 +228,7 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                       **({"restart": False} if accelerated else {}))
     bt = 0
     L_local = 0.0
+    warned = False
     # the FGM has no curvature along its step to bound the trial by, so it lowers L gently
     shrink = 1.25 if accelerated else 2.0
     steps = []  # previous Krylov steps, newest first
@@ -277,6 +279,12 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                     accepted = curvature <= (1 + _TEST_SLACK) * decrease / L
                 if accepted:
                     break
+                if not (backtracking or warned or sigma_method == "hutchinson"):
+                    warnings.warn(
+                        f"{method}: the sufficient-decrease test failed at L = {L:g}, so B does "
+                        "not bound the Hessian of f along the step (or f is not convex); L is "
+                        "doubled until it holds", RuntimeWarning, stacklevel=2)
+                    warned = True
                 L *= 2
             else:
                 mon.stop_with(LINESEARCH_FAILED)
