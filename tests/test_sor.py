@@ -1,0 +1,141 @@
+"""SOR sweeps (solvers.sor): Gauss-Seidel at omega = 1, the matrix form of the iteration,
+agreement with pyamg, the convergence factor against the spectral radius, bad input."""
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.sparse as sp
+
+import solvers
+
+
+def random_spd(n=30, seed=0, density=0.2):
+    r = np.random.default_rng(seed)
+    M = sp.random(n, n, density=density, random_state=seed, data_rvs=r.standard_normal)
+    A = (M @ M.T + n * 0.05 * sp.identity(n)).tocsr()
+    A.sort_indices()
+    return A, r.standard_normal(n)
+
+
+def sor_matrix_step(A, b, x, omega, backward=False):
+    """x+ = (D + omega L)^{-1}(omega b - (omega U + (omega - 1) D) x) (L, U swapped backward)."""
+    Ad = A.toarray()
+    D = np.diag(np.diag(Ad))
+    L, U = np.tril(Ad, -1), np.triu(Ad, 1)
+    if backward:
+        L, U = U, L
+    rhs = omega * b - (omega * U + (omega - 1) * D) @ x
+    return scipy.linalg.solve(D + omega * L, rhs)
+
+
+@pytest.mark.parametrize("omega", [1.0, 0.6, 1.5])
+@pytest.mark.parametrize("sweep", ["forward", "backward", "symmetric"])
+def test_iterates_follow_the_matrix_form(omega, sweep):
+    A, b = random_spd(seed=1)
+    x0 = np.random.default_rng(2).standard_normal(30)
+    iterates = []
+    solvers.sor(A, b, omega=omega, x0=x0, sweep=sweep, tol=0.0, max_iter=5,
+                callback=lambda r: iterates.append(r.x.copy()))
+    x = x0.copy()
+    for got in iterates:
+        if sweep in ("forward", "symmetric"):
+            x = sor_matrix_step(A, b, x, omega)
+        if sweep in ("backward", "symmetric"):
+            x = sor_matrix_step(A, b, x, omega, backward=True)
+        assert np.allclose(got, x, rtol=1e-12, atol=1e-12)
+
+
+def test_omega_one_is_gauss_seidel():
+    A, b = random_spd(seed=3)
+    x = np.zeros(30)
+    Ad = A.toarray()
+    res = solvers.sor(A, b, omega=1.0, tol=0.0, max_iter=3)
+    for _ in range(3):  # (D + L) x+ = b - U x
+        x = scipy.linalg.solve_triangular(np.tril(Ad), b - np.triu(Ad, 1) @ x, lower=True)
+    assert np.allclose(res.x, x, rtol=1e-12)
+
+
+def test_forward_sweeps_match_pyamg_iterate_by_iterate():
+    relaxation = pytest.importorskip("pyamg.relaxation.relaxation")
+    A, b = random_spd(40, seed=4)
+    x_ref = np.zeros(40)
+    ours = []
+    solvers.sor(A, b, omega=1.3, tol=0.0, max_iter=6, callback=lambda r: ours.append(r.x.copy()))
+    for got in ours:
+        relaxation.sor(A, x_ref, b, omega=1.3, iterations=1, sweep="forward")
+        assert np.allclose(got, x_ref, rtol=1e-12, atol=1e-13)
+
+
+def test_convergence_factor_is_the_spectral_radius():
+    A, b = random_spd(25, seed=5)
+    Ad = A.toarray()
+    D, L, U = np.diag(np.diag(Ad)), np.tril(Ad, -1), np.triu(Ad, 1)
+    omega = 1.2
+    G = np.linalg.solve(D + omega * L, -(omega * U + (omega - 1) * D))
+    rho = max(abs(np.linalg.eigvals(G)))
+    x_star = np.linalg.solve(Ad, b)
+    errors = []
+    solvers.sor(A, b, omega=omega, tol=0.0, max_iter=400,
+                callback=lambda r: errors.append(np.linalg.norm(r.x - x_star)))
+    e = np.array(errors)
+    sel = e > 1e-11 * e[0]
+    k = np.arange(len(e))[sel]
+    observed = np.exp(np.polyfit(k[len(k) // 2:], np.log(e[sel][len(k) // 2:]), 1)[0])
+    assert rho < 1
+    assert observed == pytest.approx(rho, rel=0.02)
+
+
+def test_solves_a_poisson_system_and_reports_the_residual():
+    n = 15
+    T = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(n, n))
+    A = (sp.kron(sp.identity(n), T) + sp.kron(T, sp.identity(n))).tocsr()
+    b = np.ones(n * n)
+    A0, b0 = A.copy(), b.copy()
+    rho_j = np.cos(np.pi / (n + 1))
+    omega_young = 2 / (1 + np.sqrt(1 - rho_j ** 2))
+    fast = solvers.sor(A, b, omega=omega_young, tol=1e-10)
+    slow = solvers.sor(A, b, omega=1.0, tol=1e-10)
+    assert fast.success and slow.success and fast.nit < slow.nit / 4
+    assert np.linalg.norm(b - A @ fast.x) / np.linalg.norm(b) <= 1e-10
+    assert fast.history.rel_residual[-1] == pytest.approx(fast.measure)
+    assert (A != A0).nnz == 0 and np.array_equal(b, b0)
+    sym = solvers.sor(A, b, omega=1.5, sweep="symmetric", tol=1e-10)
+    assert sym.success
+
+
+def test_divergence_is_reported():
+    A = sp.csr_matrix(np.array([[1.0, 3.0], [3.0, 1.0]]))  # indefinite: SOR diverges
+    res = solvers.sor(A, np.ones(2), omega=1.0, max_iter=1000)
+    assert not res.success and res.status == 4
+
+
+def test_bad_input():
+    A, b = random_spd(10, seed=6)
+    for omega in (0.0, 2.0, -0.5, 2.5):
+        with pytest.raises(ValueError, match="omega must be"):
+            solvers.sor(A, b, omega=omega)
+    Z = A.tolil()
+    Z[3, 3] = 0.0
+    with pytest.raises(ValueError, match=r"zero on the diagonal \(row 3\)"):
+        solvers.sor(Z.tocsr(), b, omega=1.0)
+    with pytest.raises(ValueError, match="must be square"):
+        solvers.sor(sp.random(4, 5, density=0.5, format="csr"), np.ones(4), omega=1.0)
+    with pytest.raises(ValueError, match="b"):
+        solvers.sor(A, np.ones(9), omega=1.0)
+    bad = A.copy()
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf"):
+        solvers.sor(bad, b, omega=1.0)
+    with pytest.raises(ValueError, match="NaN or inf|finite"):
+        solvers.sor(A, np.r_[np.inf, b[1:]], omega=1.0)
+    with pytest.raises(ValueError, match="sweep must be one of"):
+        solvers.sor(A, b, omega=1.0, sweep="diagonal")
+    dense = solvers.sor(A.toarray(), b, omega=1.0, tol=1e-10)
+    assert dense.success
+
+
+def test_gpu_backend_is_refused_clearly():
+    A, b = random_spd(10, seed=7)
+    with pytest.raises(NotImplementedError, match="multicolor GPU version is not implemented"):
+        solvers.sor(A, b, omega=1.0, backend="gpu")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        solvers.sor(A, b, omega=1.0, backend="tpu")
