@@ -8,7 +8,7 @@ from .admm import (admm, admm_group_lasso, admm_lasso, admm_logistic_l1, admm_qp
 from .backend import get_backend
 from .bcd import bcd
 from .core import History, Result
-from .linear import sor
+from .linear import sor, ssor_pcg
 from .newton import damped_newton, lazy_newton
 from .path import alpha_grid, path
 from .precond import poly_precond
@@ -20,5 +20,5 @@ __all__ = [
     "History", "Result", "admm", "admm_group_lasso", "admm_lasso", "admm_logistic_l1",
     "admm_qp", "admm_tv1d", "admm_tv2d", "alpha_grid", "bcd", "consensus_admm", "damped_newton",
     "federated_wls", "fista", "get_backend", "lazy_newton", "nonconvex_ag", "path", "poly_precond",
-    "prox_grad", "sor",
+    "prox_grad", "sor", "ssor_pcg",
 ]

@@ -139,3 +139,46 @@ def test_gpu_backend_is_refused_clearly():
         solvers.sor(A, b, omega=1.0, backend="gpu")
     with pytest.raises(ValueError, match="backend must be one of"):
         solvers.sor(A, b, omega=1.0, backend="tpu")
+
+
+def ssor_inverse(A, omega):
+    """M^{-1} = omega (2 - omega) (D + omega U)^{-1} D (D + omega L)^{-1}, explicitly."""
+    Ad = A.toarray()
+    D = np.diag(np.diag(Ad))
+    L, U = np.tril(Ad, -1), np.triu(Ad, 1)
+    return omega * (2 - omega) * np.linalg.solve(D + omega * U, D @ np.linalg.inv(D + omega * L))
+
+
+@pytest.mark.parametrize("omega", [1.0, 1.6])
+def test_ssor_pcg_matches_scipy_cg_with_the_explicit_preconditioner(omega):
+    from scipy.sparse.linalg import cg
+
+    A, b = random_spd(40, seed=8)
+    Minv = ssor_inverse(A, omega)
+    r = np.random.default_rng(9).standard_normal(40)
+    z = np.zeros(40)  # the sweep from zero is M^{-1} r
+    res_one = solvers.sor(A, r, omega=omega, x0=z, sweep="symmetric", tol=0.0, max_iter=1)
+    assert np.allclose(res_one.x, Minv @ r, rtol=1e-10, atol=1e-12)
+    ref = []
+    cg(A, b, M=Minv, rtol=1e-14, maxiter=8, callback=lambda xk: ref.append(xk.copy()))
+    ours = []
+    res = solvers.ssor_pcg(A, b, omega=omega, tol=0.0, max_iter=8,
+                           callback=lambda rr: ours.append(rr.x.copy()))
+    for a, c in zip(ours, ref):
+        assert np.allclose(a, c, rtol=1e-9, atol=1e-11 * np.linalg.norm(ref[-1]))
+    full = solvers.ssor_pcg(A, b, omega=omega, tol=1e-12)
+    assert full.success and np.linalg.norm(b - A @ full.x) <= 1e-12 * np.linalg.norm(b) * 1.01
+    assert res.nit == 8
+
+
+def test_ssor_pcg_bad_input_and_indefinite_systems():
+    A, b = random_spd(10, seed=10)
+    with pytest.raises(ValueError, match="A must be symmetric"):
+        solvers.ssor_pcg(sp.triu(A).tocsr(), b, omega=1.0)
+    with pytest.raises(ValueError, match="omega must be"):
+        solvers.ssor_pcg(A, b, omega=2.0)
+    with pytest.raises(NotImplementedError):
+        solvers.ssor_pcg(A, b, omega=1.0, backend="gpu")
+    indefinite = sp.csr_matrix(np.array([[1.0, 3.0], [3.0, 1.0]]))
+    res = solvers.ssor_pcg(indefinite, np.array([1.0, -1.0]), omega=1.0)
+    assert not res.success and "not positive definite" in res.message
