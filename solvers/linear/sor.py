@@ -48,6 +48,28 @@ def check_system(A, b, name="A"):
     return A, diag, np.asarray(b, dtype=np.float64)
 
 
+def check_options(solver, omega, tol, max_iter, callback, backend):
+    """The options the linear solvers share; returns ``(omega, tol, max_iter)``."""
+    omega = check_scalar(omega, "omega", lower=0.0, upper=2.0, lower_inclusive=False,
+                         upper_inclusive=False)
+    tol = check_scalar(tol, "tol", lower=0.0)
+    max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    check_callback_and_seed(callback, None)
+    check_option(backend, "backend", ("auto", "cpu", "gpu"))
+    if backend == "gpu":
+        raise NotImplementedError(f"{solver} runs the sequential sweep on the CPU; the "
+                                  "multicolor GPU version is not implemented yet: use "
+                                  "backend='cpu'")
+    return omega, tol, max_iter
+
+
+def starting_point(x0, n):
+    """A float64 copy of ``x0`` (zeros when None), never the caller's array."""
+    if x0 is None:
+        return np.zeros(n)
+    return np.array(check_vector(x0, "x0", size=n, dtype=np.float64), dtype=np.float64)
+
+
 def sor(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, sweep="forward", callback=None,
         verbose=False, backend="auto"):
     """Solve ``A x = b`` by successive over-relaxation.
@@ -102,20 +124,10 @@ def sor(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, sweep="forward", cal
     >>> res.success, bool(np.allclose(A @ res.x, 1.0))
     (True, True)
     """
-    omega = check_scalar(omega, "omega", lower=0.0, upper=2.0, lower_inclusive=False,
-                         upper_inclusive=False)
-    tol = check_scalar(tol, "tol", lower=0.0)
-    max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
     check_option(sweep, "sweep", SWEEPS)
-    check_callback_and_seed(callback, None)
-    check_option(backend, "backend", ("auto", "cpu", "gpu"))
-    if backend == "gpu":
-        raise NotImplementedError("sor runs the sequential sweep on the CPU; the multicolor "
-                                  "GPU version is not implemented yet: use backend='cpu'")
+    omega, tol, max_iter = check_options("sor", omega, tol, max_iter, callback, backend)
     A, diag, b = check_system(A, b)
-    n = A.shape[0]
-    x = np.zeros(n) if x0 is None else np.array(check_vector(x0, "x0", size=n, dtype=np.float64),
-                                                dtype=np.float64)
+    x = starting_point(x0, A.shape[0])
     directions = {"forward": (1,), "backward": (-1,), "symmetric": (1, -1)}[sweep]
     bnorm = float(np.linalg.norm(b)) or 1.0
 

@@ -12,9 +12,8 @@ import numpy as np
 
 from ..core.monitor import Monitor
 from ..core.result import NUMERICAL_ERROR
-from ..core.validation import check_callback_and_seed, check_option, check_scalar, check_vector
 from ._kernels import sweep as run_sweep
-from .sor import check_system
+from .sor import check_options, check_system, starting_point
 
 
 def ssor_pcg(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, callback=None, verbose=False,
@@ -60,23 +59,14 @@ def ssor_pcg(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, callback=None, 
     >>> res.success, res.nit < 50
     (True, True)
     """
-    omega = check_scalar(omega, "omega", lower=0.0, upper=2.0, lower_inclusive=False,
-                         upper_inclusive=False)
-    tol = check_scalar(tol, "tol", lower=0.0)
-    max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
-    check_callback_and_seed(callback, None)
-    check_option(backend, "backend", ("auto", "cpu", "gpu"))
-    if backend == "gpu":
-        raise NotImplementedError("ssor_pcg runs on the CPU; the GPU version is not implemented "
-                                  "yet: use backend='cpu'")
+    omega, tol, max_iter = check_options("ssor_pcg", omega, tol, max_iter, callback, backend)
     A, diag, b = check_system(A, b)
     asym = abs(A - A.T).max() if A.nnz else 0.0
     if asym > 1e-10 * max(abs(A).max(), 1e-300):
         raise ValueError(f"A must be symmetric for ssor_pcg; max |A - A^T| = {asym:.3e} (use "
                          "solvers.sor for nonsymmetric systems)")
     n = A.shape[0]
-    x = np.zeros(n) if x0 is None else np.array(check_vector(x0, "x0", size=n, dtype=np.float64),
-                                                dtype=np.float64)
+    x = starting_point(x0, n)
     bnorm = float(np.linalg.norm(b)) or 1.0
 
     def precondition(r):
