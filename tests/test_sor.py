@@ -182,3 +182,33 @@ def test_ssor_pcg_bad_input_and_indefinite_systems():
     indefinite = sp.csr_matrix(np.array([[1.0, 3.0], [3.0, 1.0]]))
     res = solvers.ssor_pcg(indefinite, np.array([1.0, -1.0]), omega=1.0)
     assert not res.success and "not positive definite" in res.message
+
+
+def laplacian_2d(n):
+    T = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(n, n))
+    return (sp.kron(sp.identity(n), T) + sp.kron(T, sp.identity(n))).tocsr()
+
+
+def test_young_omega_is_the_closed_form_on_the_laplacian():
+    from solvers.linear import young_omega
+
+    for n in (5, 12, 30):
+        assert young_omega(laplacian_2d(n)) == pytest.approx(2 / (1 + np.sin(np.pi / (n + 1))),
+                                                             rel=1e-10)
+    with pytest.raises(ValueError, match="spectral radius .* >= 1"):
+        young_omega(sp.csr_matrix(np.array([[1.0, 2.0], [2.0, 1.0]])))
+
+
+def test_instance_optimal_omega_beats_a_grid_and_young():
+    from solvers.linear import instance_optimal_omega, young_omega
+
+    A, b = laplacian_2d(12), np.ones(144)
+    w, nit, evals = instance_optimal_omega(A, b, tol=1e-8)
+    grid = [solvers.sor(A, b, omega=o, tol=1e-8).nit for o in np.linspace(1.0, 1.98, 50)]
+    assert nit <= min(grid) + 1
+    assert nit <= solvers.sor(A, b, omega=young_omega(A), tol=1e-8).nit
+    assert evals <= 20 and 1.0 <= w <= 1.99
+    w2, nit2, _ = instance_optimal_omega(A, b, solver="ssor_pcg", tol=1e-8)
+    assert nit2 <= solvers.ssor_pcg(A, b, omega=1.0, tol=1e-8).nit
+    with pytest.raises(ValueError, match="solver must be one of"):
+        instance_optimal_omega(A, b, solver="jacobi")
