@@ -118,11 +118,6 @@ class GramOperator:
         out._gram = self._gram
         return out
 
-    def diagonal(self):
-        X = self.X
-        sq = X.multiply(X).sum(axis=0) if self.backend.issparse(X) else (X * X).sum(axis=0)
-        return self.backend.xp.asarray(sq).ravel() * self.scale + self.shift
-
     def trace(self):
         """``tr B``, exactly (from the squared entries of ``X``)."""
         X = self.X

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _host(a):
-    get = getattr(a, "get", None)
-    return np.asarray(get() if get is not None else a, dtype=np.float64)
+from ..backend._select import to_host
 
 
 def krylov_model_step(g, matvec, degree, xp, memory=()):
@@ -45,9 +42,9 @@ def krylov_model_step(g, matvec, degree, xp, memory=()):
             V.append(u)
             BV.append(matvec(u))
     basis, bbasis = xp.stack(V, axis=1), xp.stack(BV, axis=1)
-    T = _host(basis.T @ bbasis)
+    T = np.asarray(to_host(basis.T @ bbasis), dtype=np.float64)
     T = (T + T.T) / 2
-    rhs = _host(basis.T @ g)  # ||g|| e_1 up to rounding, plus the memory components
+    rhs = np.asarray(to_host(basis.T @ g), dtype=np.float64)  # ||g|| e_1 up to rounding, plus the memory components
     w, U = np.linalg.eigh(T)
     keep = w > 1e-12 * max(float(w.max()), 0.0)
     if not keep.any():

@@ -211,8 +211,12 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
         if accelerated and mu is not None:
             momentum = _constant_momentum(mu, curv, coeffs, sig_hat[degree + 1], s, degree)
 
+        # P_tau(B / s) = sum_i (c_i / s^i) B^i: the scale goes into the coefficients, not
+        # into every product
+        scaled = coeffs / s ** np.arange(degree + 1)
+
         def precondition(v):
-            return apply_polynomial(coeffs, lambda u: curv.matvec(u) / s, v)
+            return apply_polynomial(scaled, curv.matvec, v)
 
     vg = getattr(f, "value_and_grad", None) or (lambda z: (f.value(z), f.grad(z)))
     xp = bk.xp
@@ -243,7 +247,7 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                 if h1 is None:
                     mon.stop_with(LINESEARCH_FAILED)
                     break
-                step, direction = 1.0, h1
+                direction = h1
             else:
                 d = precondition(gx)
                 decrease = float(gx @ d)
@@ -251,7 +255,7 @@ def poly_precond(f, x0=None, *, B=None, tau=2, accelerated=False, krylov=False,
                 if not decrease > 0:  # an estimated P_tau that is not positive along g
                     d, decrease, step = gx, float(gx @ gx), fallback_step
                     n_fallback += 1
-                step, direction, decrease = step, -d * step, decrease * step
+                direction, decrease = -d * step, decrease * step
             # the model at L: f(x) - decrease / (2 L) at the point x + direction / L
             if backtracking and bt == 0:  # try a smaller L after a step accepted at once
                 L = max(L / shrink, L_local, _L_MIN)

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from ..backend._select import to_host
+
 #: default number of probe vectors of :func:`hutchinson_traces`
 DEFAULT_PROBES = 60
 
@@ -99,12 +101,7 @@ def hutchinson_traces(matvec, n, k, *, n_probes=DEFAULT_PROBES, rng, xp=np, dtyp
         V = powers(Z)
         n_prod += half * n_res
         for i in range(1, k + 1):
-            per_probe = np.asarray(_host((V[(i + 1) // 2] * V[i // 2]).sum(axis=0)), dtype=np.float64)
+            per_probe = np.asarray(to_host((V[(i + 1) // 2] * V[i // 2]).sum(axis=0)), dtype=np.float64)
             t[i - 1] += per_probe.mean()
             stderr[i - 1] = per_probe.std(ddof=1) / math.sqrt(n_res) if n_res > 1 else math.inf
     return t, {"stderr": stderr, "Q": Q, "n_products": n_prod}
-
-
-def _host(a):
-    get = getattr(a, "get", None)
-    return get() if get is not None else a
