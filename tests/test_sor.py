@@ -6,6 +6,8 @@ import scipy.linalg
 import scipy.sparse as sp
 
 import solvers
+from solvers.backend import GPUUnavailableError
+from solvers.backend._select import gpu_available
 
 
 def random_spd(n=30, seed=0, density=0.2):
@@ -133,10 +135,13 @@ def test_bad_input():
     assert dense.success
 
 
-def test_gpu_backend_is_refused_clearly():
+def test_backend_errors_are_clear():
     A, b = random_spd(10, seed=7)
-    with pytest.raises(NotImplementedError, match="multicolor GPU version is not implemented"):
-        solvers.sor(A, b, omega=1.0, backend="gpu")
+    with pytest.raises(NotImplementedError, match="ssor_pcg runs the sequential SOR sweep"):
+        solvers.ssor_pcg(A, b, omega=1.0, backend="gpu")
+    if not gpu_available():
+        with pytest.raises(GPUUnavailableError):
+            solvers.sor(A, b, omega=1.0, backend="gpu")
     with pytest.raises(ValueError, match="backend must be one of"):
         solvers.sor(A, b, omega=1.0, backend="tpu")
 
