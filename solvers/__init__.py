@@ -8,7 +8,7 @@ from .admm import (admm, admm_group_lasso, admm_lasso, admm_logistic_l1, admm_qp
 from .backend import get_backend
 from .bcd import bcd
 from .core import History, Result
-from .linear import sor, ssor_pcg
+from .linear import OmegaTuner, multicolor_sor, sor, ssor_pcg
 from .newton import damped_newton, lazy_newton
 from .path import alpha_grid, path
 from .precond import poly_precond
@@ -17,8 +17,8 @@ from .proximal import fista, nonconvex_ag, prox_grad
 __version__ = "0.1.0.dev0"
 
 __all__ = [
-    "History", "Result", "admm", "admm_group_lasso", "admm_lasso", "admm_logistic_l1",
+    "History", "OmegaTuner", "Result", "admm", "admm_group_lasso", "admm_lasso", "admm_logistic_l1",
     "admm_qp", "admm_tv1d", "admm_tv2d", "alpha_grid", "bcd", "consensus_admm", "damped_newton",
-    "federated_wls", "fista", "get_backend", "lazy_newton", "nonconvex_ag", "path", "poly_precond",
+    "federated_wls", "fista", "get_backend", "lazy_newton", "multicolor_sor", "nonconvex_ag", "path", "poly_precond",
     "prox_grad", "sor", "ssor_pcg",
 ]
