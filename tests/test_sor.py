@@ -217,3 +217,28 @@ def test_instance_optimal_omega_beats_a_grid_and_young():
     assert nit2 <= solvers.ssor_pcg(A, b, omega=1.0, tol=1e-8).nit
     with pytest.raises(ValueError, match="solver must be one of"):
         instance_optimal_omega(A, b, solver="jacobi")
+
+
+def test_symmetry_check_handles_unsorted_and_duplicate_entries():
+    from solvers.linear._kernels import max_asymmetry
+
+    A, b = random_spd(30, seed=4)
+    coo = A.tocoo()
+    # split every entry into two halves, shuffled: same matrix, non-canonical CSR
+    rng = np.random.default_rng(0)
+    order = rng.permutation(2 * coo.nnz)
+    rows = np.concatenate([coo.row, coo.row])[order]
+    cols = np.concatenate([coo.col, coo.col])[order]
+    vals = np.concatenate([coo.data / 2, coo.data / 2])[order]
+    messy = sp.csr_matrix((vals, (rows, cols)), shape=A.shape)
+    messy.has_canonical_format = False
+    assert solvers.ssor_pcg(messy, b, omega=1.2).success
+    canon = A.copy()
+    canon.sum_duplicates()
+    assert max_asymmetry(canon.indptr, canon.indices, canon.data) == 0.0
+    bent = A.tolil()
+    bent[3, 7] += 1e-3
+    bent = bent.tocsr()
+    assert max_asymmetry(bent.indptr, bent.indices, bent.data) == pytest.approx(1e-3)
+    with pytest.raises(ValueError, match="symmetric"):
+        solvers.ssor_pcg(bent, b, omega=1.2)

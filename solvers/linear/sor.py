@@ -169,6 +169,7 @@ def sor(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, sweep="forward", cal
     A, diag, b = check_system(A, b, allow_gpu=True)
     x = starting_point(x0, A.shape[0])
     forward, backward = sweep != "backward", sweep != "forward"
+    w = omega / diag
     bnorm = float(np.linalg.norm(b)) or 1.0
     mon = Monitor(f"sor[{sweep}]", tol=tol, max_iter=max_iter, measure_name="rel_residual",
                   callback=callback, verbose=verbose)
@@ -178,7 +179,7 @@ def sor(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, sweep="forward", cal
         if stop:
             break
         # one compiled call per iteration: the sweep(s), then ||b - A x||
-        r = sweeps_and_residual(A.indptr, A.indices, A.data, diag, b, x, omega, forward,
+        r = sweeps_and_residual(A.indptr, A.indices, A.data, w, b, x, omega, forward,
                                 backward) / bnorm
         stop = mon.record(k, x, None, r)
         if not stop and r > 1e12 * max(r0, 1e-300):
