@@ -31,18 +31,6 @@ def sor_sweep(indptr, indices, data, w, b, x, omega, start, stop, step):
         x[i] = keep * x[i] + w[i] * s
 
 
-def sweep(A, diag, b, x, omega, direction):
-    """One forward (``+1``) or backward (``-1``) sweep of a CSR ``A`` on ``x`` in place."""
-    n = A.shape[0]
-    w = omega / diag
-    if direction > 0:
-        sor_sweep(A.indptr, A.indices, A.data, w, b, x, omega, 0, n, 1)
-    else:
-        sor_sweep(A.indptr, A.indices, A.data, w, b, x, omega, n - 1, -1, -1)
-
-
-
-
 @numba.njit(**_JIT)
 def residual_norm(indptr, indices, data, b, x):
     """``||b - A x||_2`` for a CSR ``A``."""
