@@ -396,3 +396,104 @@ def test_precond_suite_tiny_run(tmp_path):
     assert "## Spectra of B" in table and "| kappa_4 |" in table
     assert "| it / FGM | it / FGM-ad | time / L-BFGS-B |" in table and "**Targets**" in table
     assert (tmp_path / "precond_grad_norm.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- sor suite
+def test_sor_suite_tiny_run(tmp_path):
+    """The tiny form end to end (shifted Laplacians, law "high", T = 100; heat nx = 20,
+    T = 20; small kernels): the suite is registered, the tables have the expected rows and
+    columns, the tabulated costs are the public solver's, the golden section over the kernel
+    is instance_optimal_omega's and the closed-form Young omega young_omega's, the
+    table-driven learner pays what OmegaTuner pays end to end (same seed), every heat method
+    solves the same sequence, and one sweep of ours equals one of pyamg's."""
+    import importlib.util
+
+    import solvers
+    from benchmarks.sor_bench import (COMPARATORS, GRID, LEARNERS, golden_section,
+                                      kernel_cost, young_closed_form)
+    from benchmarks.suites import sor as sor_suite
+    from problems.linear_systems import ShiftedLaplacianSequence
+    from solvers.linear import instance_optimal_omega, young_omega
+
+    assert "sor" in suites.names()
+    assert [e.name for e in sor_suite.build(quick=True).extras] == ["shifted", "heat", "kernel"]
+    res = run_suite(sor_suite.build(tiny=True), tmp_path, verbose=False)
+    ext = res["extras"]
+    for name in ("shifted", "heat", "kernel"):
+        assert not ext[name]["markdown"].startswith("**failed**"), ext[name]["markdown"]
+
+    # shifted Laplacians: rows, comparators, checks
+    sh = ext["shifted"]["data"]
+    by = {r["method"]: r for r in sh["rows"]}
+    assert set(by) == set(COMPARATORS) | {label for label, _, _ in LEARNERS}
+    assert all(r["law"] == "high" and r["T"] == 100 for r in by.values())
+    assert by["best fixed omega (hindsight)"]["vs_best"]["mean"] == 1.0
+    assert by["instance-optimal (grid)"]["vs_grid"]["mean"] == 1.0
+    assert by["instance-optimal (golden section)"]["vs_golden"]["mean"] == 1.0
+    for r in by.values():  # nothing beats the grid optimum per system
+        assert r["kind"] == "comparator" or r["vs_grid"]["min"] >= 1.0
+    assert [(e["learner"], e["n"], e["equal"]) for e in sh["end_to_end"]] == [
+        ("unimodal-ucb", 100, True), ("chebcb", 100, True)]
+    assert all(c["golden_equal"] for c in sh["checks"]["high"])
+    assert max(c["young_rel_diff"] for c in sh["checks"]["high"]) < 1e-12
+
+    tables = np.load(tmp_path / "sor_costs.npz")
+    cost = tables["high/seed0/cost"]
+    assert cost.shape == (100, len(GRID))
+    best = int(np.argmin(cost.sum(axis=0)))
+    assert by["best fixed omega (hindsight)"]["total"]["mean"] == cost[:, best].sum()
+    assert by["instance-optimal (grid)"]["total"]["mean"] == cost.min(axis=1).sum()
+    seq = ShiftedLaplacianSequence(nx=10, T=100, law="high", random_state=0)
+    for t in (3, 57):  # the table is the public solver's iteration count
+        inst = seq[t]
+        for k in (0, 9, 19):
+            assert solvers.sor(inst.A, inst.b, omega=float(GRID[k])).nit == cost[t, k]
+    for t in (0, 11):  # the golden section over the kernel is instance_optimal_omega
+        inst = seq[t]
+        d = inst.A.diagonal()
+        mine = golden_section(lambda w: kernel_cost(inst.A, d, inst.b, w), 1.0, 1.95)
+        assert mine == instance_optimal_omega(inst.A, inst.b, lo=1.0, hi=1.95)
+        assert mine[:2] == (tables["high/seed0/golden_omega"][t],
+                            tables["high/seed0/golden_cost"][t])
+        assert young_closed_form(inst.context, 10) == pytest.approx(young_omega(inst.A),
+                                                                     rel=1e-12)
+    # the table-driven learner pays what OmegaTuner pays through the solver (same seed)
+    arms = tables["high/seed0/tsallis-inf (scale mean, paper)/r0/arms"]
+    tuner = solvers.OmegaTuner(learner="tsallis-inf", random_state=0, warm_start=False)
+    for inst in seq:
+        tuner.solve(inst.A, inst.b)
+    assert tuner.arms_ == arms.tolist()
+    assert tuner.costs_ == cost[np.arange(100), arms].tolist()
+    assert by["tsallis-inf (scale mean, paper)"]["total"]["mean"] == sum(tuner.costs_)
+
+    # heat equation: every method, converged, the same final state as CG
+    heat = ext["heat"]["data"]["rows"]
+    assert [r["method"] for r in heat] == [
+        "scipy cg", "ssor_pcg omega=1", "ssor_pcg omega=1.5", "ssor_pcg omega=1.75",
+        "OmegaTuner(ssor_pcg, unimodal-ucb)", "OmegaTuner(ssor_pcg, tsallis-inf)",
+        "OmegaTuner(ssor_pcg, chebcb)"]
+    for r in heat:
+        assert (r["nx"], r["T"], r["missed"]) == (20, 20, 0)
+        assert r["iterations"] > 0 and r["final_diff"] < 1e-6
+    assert heat[0]["it_vs_cg"] == 1.0 and heat[0]["final_diff"] == 0.0
+
+    # kernel speed: one sweep of ours = one of pyamg's; the multicolor line is there
+    kern = ext["kernel"]["data"]
+    assert len(kern["rows"]) == 2 and all(r["ours_sweeps_per_s"] > 0 for r in kern["rows"])
+    if importlib.util.find_spec("pyamg") is not None:
+        assert all(r["same_x"] and r["one_sweep_rel_diff"] <= 1e-12 for r in kern["rows"])
+        assert all(r["ours_vs_pyamg"] > 0 for r in kern["rows"])
+    assert kern["multicolor"]["cpu_sweeps_per_s"] > 0
+    assert kern["multicolor"]["gpu"] in ("run", "not run: no GPU") \
+        or kern["multicolor"]["gpu"].startswith("failed")
+    assert set(kern["versions"]) >= {"numpy", "scipy", "numba", "pyamg"}
+
+    table = (tmp_path / "table.md").read_text()
+    assert "## Shifted Laplacians" in table and "### law 'high'" in table
+    assert ("| method | runs | total iterations, mean [min-max] | / best fixed | "
+            "/ inst.-opt. (grid) | / inst.-opt. (golden) | most played omega |") in table
+    assert "| it / CG |" in table and "| time / CG |" in table and "| ours / pyamg |" in table
+    assert "**Targets**" in table
+    if importlib.util.find_spec("matplotlib") is not None:
+        png = (tmp_path / "sor_cumulative_cost.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -19,6 +19,7 @@ SUITES = {
     "admm": "benchmarks.suites.admm",
     "newton": "benchmarks.suites.newton",
     "precond": "benchmarks.suites.precond",
+    "sor": "benchmarks.suites.sor",
 }
 
 
