@@ -239,10 +239,8 @@ def _kernel_extra(form):
               "faster (target >= 1). One sweep of each from the same random x must give "
               f"the same x (relative difference <= 1e-12). numpy {v['numpy']}, scipy "
               f"{v['scipy']}.\n\n")
-        args = sorted({r.get("kernel_argument") for r in out["rows"]} - {None})
-        if args == ["w"]:
-            md += ("This version of `sor_sweep` takes `w = omega / diag(A)`, precomputed once "
-                   "outside the timed region.\n\n")
+        md += ("`sor_sweep` takes `w = omega / diag(A)`, precomputed once outside the timed "
+               "region (as `sor` does once per solve).\n\n")
         md += kernel_table(out["rows"])
         mc = out["multicolor"]
         md += (f"\nMulticolor sweep (`MulticolorSplitting(A).sweep`, numpy, {mc['n_colors']} "
