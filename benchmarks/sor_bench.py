@@ -104,27 +104,9 @@ def golden_section(cost, lo=1.0, hi=1.95, xtol=GOLDEN_XTOL):
     """The golden-section search of :func:`solvers.linear.instance_optimal_omega`, step for
     step, on an arbitrary ``cost(omega)`` (here :func:`kernel_cost`, much faster than the
     public solver). Returns ``(omega, cost, evaluations)``."""
-    from solvers.linear.omega import _GOLDEN
+    from solvers.linear.omega import golden_section_min
 
-    lo, hi = float(lo), float(hi)
-    cache = {}
-
-    def f(w):
-        if w not in cache:
-            cache[w] = cost(w)
-        return cache[w]
-
-    a, c = lo, hi
-    x1, x2 = c - _GOLDEN * (c - a), a + _GOLDEN * (c - a)
-    while c - a > xtol:
-        if f(x1) <= f(x2):
-            c, x2 = x2, x1
-            x1 = c - _GOLDEN * (c - a)
-        else:
-            a, x1 = x1, x2
-            x2 = a + _GOLDEN * (c - a)
-    best = min(cache, key=lambda w: (cache[w], w))
-    return best, cache[best], len(cache)
+    return golden_section_min(cost, float(lo), float(hi), xtol)
 
 
 def young_closed_form(shift, nx):

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
 import solvers
+from helpers import observed_contraction
 from solvers.backend._select import gpu_available
 from solvers.linear.multicolor import MulticolorSplitting, coloring, multicolor_sor
 
@@ -173,10 +174,7 @@ def test_convergence_factor_is_the_spectral_radius_of_the_permuted_iteration():
     errors = []
     multicolor_sor(A, b, omega=omega, tol=0.0, max_iter=300,
                    callback=lambda r: errors.append(np.linalg.norm(r.x - x_star)))
-    e = np.array(errors)
-    sel = e > 1e-11 * e[0]
-    k = np.arange(len(e))[sel]
-    observed = np.exp(np.polyfit(k[len(k) // 2:], np.log(e[sel][len(k) // 2:]), 1)[0])
+    observed = observed_contraction(errors)
     assert rho < 1
     assert observed == pytest.approx(rho, rel=0.02)
 

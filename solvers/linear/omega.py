@@ -74,18 +74,31 @@ def instance_optimal_omega(A, b, *, solver="sor", lo=1.0, hi=1.99, xtol=1e-3, to
         run = sor
     else:
         from .ssor_pcg import ssor_pcg as run
-    cache = {}
 
     def cost(w):
+        res = run(A, b, omega=w, tol=tol, max_iter=max_iter, x0=x0)
+        return res.nit if res.success else max_iter + 1
+
+    return golden_section_min(cost, lo, hi, xtol)
+
+
+def golden_section_min(cost, lo, hi, xtol):
+    """Golden-section search for the minimizer of ``cost`` on ``[lo, hi]`` down to an interval
+    of width ``xtol``, each point evaluated once (cached). Ties go to the smaller omega.
+
+    Returns ``(omega, cost(omega), evaluations)``: the best point evaluated.
+    """
+    cache = {}
+
+    def f(w):
         if w not in cache:
-            res = run(A, b, omega=w, tol=tol, max_iter=max_iter, x0=x0)
-            cache[w] = res.nit if res.success else max_iter + 1
+            cache[w] = cost(w)
         return cache[w]
 
     a, c = lo, hi
     x1, x2 = c - _GOLDEN * (c - a), a + _GOLDEN * (c - a)
     while c - a > xtol:
-        if cost(x1) <= cost(x2):
+        if f(x1) <= f(x2):
             c, x2 = x2, x1
             x1 = c - _GOLDEN * (c - a)
         else:
