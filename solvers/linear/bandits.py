@@ -233,9 +233,10 @@ class ChebCB(_Learner):
     Notes
     -----
     The defaults ``fit="log"`` and ``shrinkage=20`` depart from the paper (which fits scaled
-    costs per arm, ``fit="cost", shrinkage=0``); on its shifted-Laplacian sequences they cut
-    the total cost above the instance-optimal one by about half (``benchmarks`` suite
-    ``sor``).
+    costs per arm, ``fit="cost", shrinkage=0``). On its shifted-Laplacian sequences at T = 5000
+    they cut the excess total cost over the best grid omega per system from about 12% to 6%
+    on the high-variance law and from about 7% to 6% on the low-variance law (``python -m
+    benchmarks run sor``).
 
     References
     ----------
