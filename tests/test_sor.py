@@ -169,6 +169,16 @@ def test_ssor_pcg_matches_scipy_cg_with_the_explicit_preconditioner(omega):
                            callback=lambda rr: ours.append(rr.x.copy()))
     for a, c in zip(ours, ref):
         assert np.allclose(a, c, rtol=1e-9, atol=1e-11 * np.linalg.norm(ref[-1]))
+    # from a starting point (Eisenstat's form maps it to y0 = (D/omega + U) x0)
+    x0 = np.random.default_rng(10).standard_normal(40)
+    ref = []
+    cg(A, b, x0=x0, M=Minv, rtol=1e-14, maxiter=6, callback=lambda xk: ref.append(xk.copy()))
+    ours = []
+    solvers.ssor_pcg(A, b, omega=omega, x0=x0, tol=0.0, max_iter=6,
+                     callback=lambda rr: ours.append(rr.x.copy()))
+    assert len(ours) == len(ref) == 6
+    for a, c in zip(ours, ref):
+        assert np.allclose(a, c, rtol=1e-9, atol=1e-11 * np.linalg.norm(ref[-1]))
     full = solvers.ssor_pcg(A, b, omega=omega, tol=1e-12)
     assert full.success and np.linalg.norm(b - A @ full.x) <= 1e-12 * np.linalg.norm(b) * 1.01
     assert res.nit == 8

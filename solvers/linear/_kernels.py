@@ -107,47 +107,100 @@ def max_asymmetry(indptr, indices, data):
     return worst
 
 
+# --------------------------------------------------------------------------- Eisenstat's trick
 @numba.njit(**_JIT)
-def ssor_apply(indptr, indices, data, w, r, z, omega):
-    """``z = M^{-1} r`` for the SSOR preconditioner: one forward and one backward sweep on
-    ``A z = r`` from ``z = 0`` (``w = omega / diag(A)``)."""
-    n = r.shape[0]
+def split_triangles(indptr, indices, data):
+    """The strictly lower and strictly upper parts of a CSR matrix as two CSR triples."""
+    n = indptr.shape[0] - 1
+    lp = np.zeros(n + 1, dtype=np.int64)
+    up = np.zeros(n + 1, dtype=np.int64)
     for i in range(n):
-        z[i] = 0.0
-    sor_sweep(indptr, indices, data, w, r, z, omega, 0, n, 1)
-    sor_sweep(indptr, indices, data, w, r, z, omega, n - 1, -1, -1)
+        nl = 0
+        nu = 0
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if j < i:
+                nl += 1
+            elif j > i:
+                nu += 1
+        lp[i + 1] = lp[i] + nl
+        up[i + 1] = up[i] + nu
+    li = np.empty(lp[n], dtype=np.int64)
+    lv = np.empty(lp[n])
+    ui = np.empty(up[n], dtype=np.int64)
+    uv = np.empty(up[n])
+    for i in range(n):
+        a = lp[i]
+        c = up[i]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if j < i:
+                li[a] = j
+                lv[a] = data[p]
+                a += 1
+            elif j > i:
+                ui[c] = j
+                uv[c] = data[p]
+                c += 1
+    return lp, li, lv, up, ui, uv
 
 
 @numba.njit(**_JIT)
-def pcg_iteration(indptr, indices, data, w, omega, x, r, z, p, Ap, rz):
-    """One SSOR-preconditioned CG iteration in place on ``x, r, z, p`` (``Ap`` is workspace,
-    ``w = omega / diag(A)``).
+def triangular_solve(ptr, idx, val, w, v, out, forward):
+    """``out = (D/omega + T)^{-1} v`` for a strictly triangular CSR part ``T`` (lower with
+    ``forward``, upper otherwise), ``w = omega / diag``."""
+    n = v.shape[0]
+    for k in range(n):
+        i = np.uint64(k if forward else n - 1 - k)
+        s = v[i]
+        for p in range(np.uint64(ptr[i]), np.uint64(ptr[i + np.uint64(1)])):
+            s -= val[p] * out[np.uint64(idx[p])]
+        out[i] = s * w[i]
 
-    Returns ``(||r||, r.z, p.Ap)``; when ``p.Ap <= 0`` nothing is updated (A is not positive
-    definite along ``p``) and the curvature is returned for the caller to stop.
-    """
-    n = x.shape[0]
-    one = np.uint64(1)
-    curvature = 0.0
+
+@numba.njit(**_JIT)
+def triangular_multiply(ptr, idx, val, w, v, out):
+    """``out = (D/omega + T) v`` for a strictly triangular CSR part ``T``."""
+    n = v.shape[0]
     for i in range(np.uint64(n)):
-        s = 0.0
-        for q in range(np.uint64(indptr[i]), np.uint64(indptr[i + one])):
-            s += data[q] * p[np.uint64(indices[q])]
-        Ap[i] = s
-        curvature += p[i] * s
+        s = v[i] / w[i]
+        for p in range(np.uint64(ptr[i]), np.uint64(ptr[i + np.uint64(1)])):
+            s += val[p] * v[np.uint64(idx[p])]
+        out[i] = s
+
+
+@numba.njit(**_JIT)
+def eisenstat_iteration(lp, li, lv, up, ui, uv, w, kdiag, y, rb, p, q, t, u, rz):
+    """One CG iteration on ``B = E^{-1} A F^{-1}`` (``E = D/omega + L``, ``F = D/omega + U``)
+    preconditioned by ``D/omega``: SSOR-PCG on ``A`` in Eisenstat's form, ``x = F^{-1} y``.
+
+    ``B p = t + E^{-1} (p + K t)`` with ``t = F^{-1} p`` and ``K = D - 2 D/omega`` costs two
+    triangular solves, no product with ``A``. Updates ``y``, ``rb`` (the residual of the B
+    system) and ``p`` in place (``q, t, u`` are workspace). Returns ``(||E rb||, rz, p.Bp)``:
+    ``E rb = b - A x`` is the residual of the original system.
+    """
+    n = y.shape[0]
+    triangular_solve(up, ui, uv, w, p, t, False)
+    for i in range(n):
+        u[i] = p[i] + kdiag[i] * t[i]
+    triangular_solve(lp, li, lv, w, u, q, True)
+    curvature = 0.0
+    for i in range(n):
+        q[i] += t[i]
+        curvature += p[i] * q[i]
     if not curvature > 0.0:
         return 0.0, rz, curvature
     alpha = rz / curvature
-    rr = 0.0
-    for i in range(n):
-        x[i] += alpha * p[i]
-        r[i] -= alpha * Ap[i]
-        rr += r[i] * r[i]
-    ssor_apply(indptr, indices, data, w, r, z, omega)
     rz_new = 0.0
     for i in range(n):
-        rz_new += r[i] * z[i]
+        y[i] += alpha * p[i]
+        rb[i] -= alpha * q[i]
+        rz_new += rb[i] * rb[i] / w[i]  # z = (D/omega) rb
+    triangular_multiply(lp, li, lv, w, rb, u)
+    rr = 0.0
+    for i in range(n):
+        rr += u[i] * u[i]
     beta = rz_new / rz
     for i in range(n):
-        p[i] = z[i] + beta * p[i]
+        p[i] = rb[i] / w[i] + beta * p[i]
     return rr ** 0.5, rz_new, curvature

@@ -5,6 +5,12 @@ The preconditioner is one symmetric SOR sweep from zero on ``A z = r``:
 symmetric positive definite for a symmetric positive definite ``A`` and ``0 < omega < 2``, so
 preconditioned CG applies (Saad, "Iterative methods for sparse linear systems", 2nd ed.,
 sections 9.2 and 10.2; Axelsson, "Iterative solution methods", 1994, chapter 7).
+
+It is implemented in Eisenstat's form (S. C. Eisenstat, "Efficient implementation of a class
+of preconditioned conjugate gradient methods", SIAM J. Sci. Stat. Comput. 2(1), 1981): CG on
+``E^{-1} A F^{-1}`` with ``E = D/omega + L``, ``F = D/omega + U``, whose product with a vector
+is two triangular solves with the halves of ``A``; the iterates are those of the textbook
+form, at about a third of its memory traffic per iteration.
 """
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ import numpy as np
 
 from ..core.monitor import Monitor
 from ..core.result import NUMERICAL_ERROR
-from ._kernels import max_asymmetry, pcg_iteration, ssor_apply
+from ._kernels import (eisenstat_iteration, max_asymmetry, split_triangles, triangular_multiply,
+                       triangular_solve)
 from .sor import check_options, check_system, starting_point
 
 
@@ -75,24 +82,33 @@ def ssor_pcg(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, callback=None, 
                   callback=callback, verbose=verbose)
     r = b - A @ x
     stop = mon.record(0, x, None, float(np.linalg.norm(r)) / bnorm)
-    z = np.empty(n)
+    # Eisenstat's form: CG on B = E^{-1} A F^{-1} (E = D/omega + L, F = D/omega + U = E^T)
+    # preconditioned by D/omega, in y = F x; the same iterates as PCG on A with
+    # M = E (D/omega)^{-1} F, at two triangular solves per iteration and no product with A
+    lp, li, lv, up, ui, uv = split_triangles(A.indptr, A.indices, A.data)
     w = omega / diag
-    ssor_apply(A.indptr, A.indices, A.data, w, r, z, omega)
-    p = z.copy()
-    Ap = np.empty(n)
-    rz = float(r @ z)
+    kdiag = diag * (1.0 - 2.0 / omega)
+    y = np.empty(n)
+    triangular_multiply(up, ui, uv, w, x, y)
+    rb = np.empty(n)
+    triangular_solve(lp, li, lv, w, r, rb, True)
+    p = rb / w
+    rz = float(rb @ p)
+    q, t, u = np.empty(n), np.empty(n), np.empty(n)
     not_pd = False
     for k in range(1, max_iter + 1):
         if stop:
             break
-        # one compiled call: A p, the CG updates, the SSOR sweeps and the new direction
-        rnorm, rz, curvature = pcg_iteration(A.indptr, A.indices, A.data, w, omega, x, r,
-                                             z, p, Ap, rz)
+        rnorm, rz, curvature = eisenstat_iteration(lp, li, lv, up, ui, uv, w, kdiag, y, rb, p,
+                                                   q, t, u, rz)
         if not curvature > 0:
             mon.stop_with(NUMERICAL_ERROR)
             not_pd = True
             break
+        if callback is not None:
+            triangular_solve(up, ui, uv, w, y, x, False)
         stop = mon.record(k, x, None, rnorm / bnorm)
+    triangular_solve(up, ui, uv, w, y, x, False)
     out = mon.result(x, float("nan"))
     if not_pd:
         out.message = (f"ssor_pcg stopped at iteration {mon.nit}: A is not positive definite "
