@@ -191,8 +191,9 @@ def _heat_extra(form):
               f"every solve stops at ||r|| / ||b|| <= {TOL:g} (SciPy: rtol, atol = 0; "
               "both on the recursively updated residual). Wall time: the sum of the solve "
               "calls (ssor_pcg's includes its per-call symmetry check of A and validation; "
-              "OmegaTuner's its learner). One SSOR-PCG iteration costs a product with A and "
-              "two triangular sweeps, about three CG iterations. `max abs(u - u_CG) / max "
+              "OmegaTuner's its learner). One SSOR-PCG iteration (Eisenstat's form) costs two "
+              "triangular solves with the halves of A, which are sequential in the rows, "
+              "against one product with A for CG. `max abs(u - u_CG) / max "
               "abs(u_CG)`: the final states against CG's. Versions: scipy "
               f"{vers['scipy']}, numpy {vers['numpy']}, numba {vers['numba']}.\n\n")
         md += heat_table(rows)
