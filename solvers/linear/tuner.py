@@ -204,7 +204,7 @@ class OmegaTuner:
         cost = res.nit if res.success else self.max_iter + 1
         if self.learner_ is not None:
             self.learner_.update(cost)
-        self._previous = np.array(res.x, dtype=float, copy=True)
+        self._previous = res.x.copy()  # stays on the solver's device (numpy or cupy)
         self.arms_.append(arm)
         self.omegas_.append(omega)
         self.costs_.append(cost)
