@@ -159,23 +159,24 @@ def triangular_solve(ptr, idx, val, w, v, out, forward):
 
 
 @numba.njit(**_JIT)
-def triangular_multiply(ptr, idx, val, w, v, out):
-    """``out = (D/omega + T) v`` for a strictly triangular CSR part ``T``."""
+def triangular_multiply(ptr, idx, val, dw, v, out):
+    """``out = (D/omega + T) v`` for a strictly triangular CSR part ``T``, ``dw = D/omega``."""
     n = v.shape[0]
     for i in range(np.uint64(n)):
-        s = v[i] / w[i]
+        s = dw[i] * v[i]
         for p in range(np.uint64(ptr[i]), np.uint64(ptr[i + np.uint64(1)])):
             s += val[p] * v[np.uint64(idx[p])]
         out[i] = s
 
 
 @numba.njit(**_JIT)
-def eisenstat_iteration(lp, li, lv, up, ui, uv, w, kdiag, y, rb, p, q, t, u, rz):
+def eisenstat_iteration(lp, li, lv, up, ui, uv, w, dw, kdiag, y, rb, p, q, t, u, rz):
     """One CG iteration on ``B = E^{-1} A F^{-1}`` (``E = D/omega + L``, ``F = D/omega + U``)
     preconditioned by ``D/omega``: SSOR-PCG on ``A`` in Eisenstat's form, ``x = F^{-1} y``.
 
     ``B p = t + E^{-1} (p + K t)`` with ``t = F^{-1} p`` and ``K = D - 2 D/omega`` costs two
-    triangular solves, no product with ``A``. Updates ``y``, ``rb`` (the residual of the B
+    triangular solves, no product with ``A`` (``w = omega / D``, ``dw = D / omega``). Updates
+    ``y``, ``rb`` (the residual of the B
     system) and ``p`` in place (``q, t, u`` are workspace). Returns ``(||E rb||, rz, p.Bp)``:
     ``E rb = b - A x`` is the residual of the original system.
     """
@@ -195,12 +196,12 @@ def eisenstat_iteration(lp, li, lv, up, ui, uv, w, kdiag, y, rb, p, q, t, u, rz)
     for i in range(n):
         y[i] += alpha * p[i]
         rb[i] -= alpha * q[i]
-        rz_new += rb[i] * rb[i] / w[i]  # z = (D/omega) rb
-    triangular_multiply(lp, li, lv, w, rb, u)
+        rz_new += rb[i] * dw[i] * rb[i]  # z = (D/omega) rb
+    triangular_multiply(lp, li, lv, dw, rb, u)
     rr = 0.0
     for i in range(n):
         rr += u[i] * u[i]
     beta = rz_new / rz
     for i in range(n):
-        p[i] = rb[i] / w[i] + beta * p[i]
+        p[i] = dw[i] * rb[i] + beta * p[i]
     return rr ** 0.5, rz_new, curvature

@@ -87,20 +87,21 @@ def ssor_pcg(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, callback=None, 
     # M = E (D/omega)^{-1} F, at two triangular solves per iteration and no product with A
     lp, li, lv, up, ui, uv = split_triangles(A.indptr, A.indices, A.data)
     w = omega / diag
-    kdiag = diag * (1.0 - 2.0 / omega)
+    dw = diag / omega
+    kdiag = diag - 2.0 * dw
     y = np.empty(n)
-    triangular_multiply(up, ui, uv, w, x, y)
+    triangular_multiply(up, ui, uv, dw, x, y)
     rb = np.empty(n)
     triangular_solve(lp, li, lv, w, r, rb, True)
-    p = rb / w
+    p = dw * rb
     rz = float(rb @ p)
     q, t, u = np.empty(n), np.empty(n), np.empty(n)
     not_pd = False
     for k in range(1, max_iter + 1):
         if stop:
             break
-        rnorm, rz, curvature = eisenstat_iteration(lp, li, lv, up, ui, uv, w, kdiag, y, rb, p,
-                                                   q, t, u, rz)
+        rnorm, rz, curvature = eisenstat_iteration(lp, li, lv, up, ui, uv, w, dw, kdiag, y, rb,
+                                                   p, q, t, u, rz)
         if not curvature > 0:
             mon.stop_with(NUMERICAL_ERROR)
             not_pd = True
