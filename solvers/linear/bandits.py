@@ -20,18 +20,14 @@ import math
 
 import numpy as np
 
-from ..core.validation import check_scalar
+from ..core.validation import check_callback_and_seed, check_scalar
 
 __all__ = ["ChebCB", "TsallisINF", "TsallisINFCB", "UnimodalUCB"]
 
 
 def _rng(random_state):
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is not None and not isinstance(random_state, (int, np.integer)):
-        raise TypeError("random_state must be None, an int or a numpy Generator, got "
-                        f"{type(random_state).__name__}")
-    return np.random.default_rng(random_state)
+    check_callback_and_seed(None, random_state)
+    return np.random.default_rng(random_state)  # a Generator passes through unchanged
 
 
 def _check_bounds(bounds):

@@ -123,6 +123,15 @@ def check_colors(colors, A):
     return compact
 
 
+def _labels(A, colors):
+    """The coloring asked for by ``colors`` (None or a method name: computed; an array:
+    validated) of the validated CSR host ``A``, labels ``0, ..., k-1``."""
+    if colors is None or isinstance(colors, str):
+        method = "auto" if colors is None else check_option(colors, "colors", METHODS)
+        return _color_csr(A, method)
+    return check_colors(colors, A)
+
+
 def _off_diagonal(A):
     """``A`` without its diagonal entries (CSR, same entry order otherwise)."""
     n = A.shape[0]
@@ -169,12 +178,7 @@ class MulticolorSplitting:
 
     def __init__(self, A, colors=None, *, backend="cpu"):
         A, d, _ = check_system(A, np.zeros(np.shape(A)[0]), allow_gpu=True)
-        if colors is None or isinstance(colors, str):
-            method = "auto" if colors is None else check_option(colors, "colors", METHODS)
-            labels = _color_csr(A, method)
-        else:
-            labels = check_colors(colors, A)
-        self._build(A, d, labels, get_backend(backend))
+        self._build(A, d, _labels(A, colors), get_backend(backend))
 
     @classmethod
     def from_validated(cls, A, diag, labels, bk):
@@ -251,12 +255,7 @@ def solve_multicolor(solver, A, b, *, x0, omega, tol, max_iter, sweep, colors, c
     on_gpu = any(is_gpu_array(a) for a in (A, b, x0))
     A, diag, b = check_system(A, b, allow_gpu=True)
     n = A.shape[0]
-    if colors is None or isinstance(colors, str):
-        method = "auto" if colors is None else check_option(colors, "colors", METHODS)
-        labels = _color_csr(A, method)
-    else:
-        labels = check_colors(colors, A)
-    split = MulticolorSplitting.from_validated(A, diag, labels, bk)
+    split = MulticolorSplitting.from_validated(A, diag, _labels(A, colors), bk)
     x = bk.to_device(starting_point(x0, n))
     b = bk.to_device(b)
     A = bk.to_device(A)

@@ -12,6 +12,8 @@ from .ssor_pcg import ssor_pcg
 LEARNERS = ("unimodal-ucb", "tsallis-inf", "tsallis-inf-cb", "chebcb", "fixed",
             "instance-optimal")
 CONTEXTUAL = ("tsallis-inf-cb", "chebcb")
+LEARNER_CLASSES = {"unimodal-ucb": UnimodalUCB, "tsallis-inf": TsallisINF,
+                   "tsallis-inf-cb": TsallisINFCB, "chebcb": ChebCB}
 
 
 class OmegaTuner:
@@ -127,21 +129,15 @@ class OmegaTuner:
         self.backend = backend
         self.context_bounds = context_bounds
         options = dict(learner_options or {})
-        k = grid.size
-        if learner == "unimodal-ucb":
-            self.learner_ = UnimodalUCB(k, random_state=random_state, **options)
-        elif learner == "tsallis-inf":
-            self.learner_ = TsallisINF(k, random_state=random_state, **options)
-        elif learner == "tsallis-inf-cb":
-            self.learner_ = TsallisINFCB(k, context_bounds=context_bounds,
-                                         random_state=random_state, **options)
-        elif learner == "chebcb":
-            self.learner_ = ChebCB(k, context_bounds=context_bounds, random_state=random_state,
-                                   **options)
-        else:
+        cls = LEARNER_CLASSES.get(learner)
+        if cls is None:
             if options:
                 raise ValueError(f"learner={learner!r} takes no learner_options")
             self.learner_ = None
+        else:
+            if learner in CONTEXTUAL:
+                options["context_bounds"] = context_bounds
+            self.learner_ = cls(grid.size, random_state=random_state, **options)
         if learner not in CONTEXTUAL and context_bounds is not None:
             raise ValueError(f"context_bounds is for the contextual learners {CONTEXTUAL}")
         self.arms_, self.omegas_, self.costs_, self.contexts_ = [], [], [], []
