@@ -25,22 +25,11 @@ from ..backend import get_backend, is_gpu_array, resolve_backend
 from ..backend._select import to_host
 from ..core.monitor import Monitor
 from ..core.result import DIVERGED
-from ..core.validation import check_matrix, check_option
+from ..core.validation import check_option
 from . import _coloring
-from .sor import SWEEPS, check_options, check_system, starting_point
+from .sor import SWEEPS, check_options, check_square, check_system, starting_point
 
 METHODS = ("auto", "red-black", "greedy", "largest-first")
-
-
-def _square_csr(A, name="A"):
-    """A validated square CSR float64 host copy of ``A`` (the caller's ``A`` is not modified)."""
-    A = to_host(A)
-    if not sp.issparse(A):
-        A = sp.csr_matrix(check_matrix(A, name))
-    A = check_matrix(A, name)
-    if A.shape[0] != A.shape[1]:
-        raise ValueError(f"{name} must be square, got shape {A.shape}")
-    return A.tocsr().astype(np.float64, copy=False)
 
 
 def _color_csr(A, method):
@@ -99,7 +88,7 @@ def coloring(A, method="auto"):
     [0, 1, 0, 1, 0]
     """
     check_option(method, "method", METHODS)
-    return _color_csr(_square_csr(A), method)
+    return _color_csr(check_square(A, allow_gpu=True, nonzero_diagonal=False)[0], method)
 
 
 def check_colors(colors, A):
@@ -113,8 +102,7 @@ def check_colors(colors, A):
         raise ValueError(f"colors must be a 1-D array of length n = {n}, got shape {c.shape}")
     if c.dtype == np.bool_ or not np.issubdtype(c.dtype, np.integer):
         raise TypeError(f"colors must hold integers, got dtype {c.dtype}")
-    labels, compact = np.unique(c, return_inverse=True)
-    compact = compact.astype(np.int64).reshape(n)
+    compact = np.unique(c, return_inverse=True)[1].astype(np.int64)
     i, j = _coloring.find_conflict(n, A.indptr, A.indices, A.data, compact)
     if i >= 0:
         raise ValueError(f"colors is not a valid coloring: rows {i} and {j} both have color "
@@ -177,7 +165,7 @@ class MulticolorSplitting:
     """
 
     def __init__(self, A, colors=None, *, backend="cpu"):
-        A, d, _ = check_system(A, np.zeros(np.shape(A)[0]), allow_gpu=True)
+        A, d = check_square(A, allow_gpu=True)
         self._build(A, d, _labels(A, colors), get_backend(backend))
 
     @classmethod

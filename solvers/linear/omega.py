@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import eigsh
 
 from ..core.validation import check_option, check_scalar
-from .sor import check_system, sor
+from .sor import check_square, sor
 
 _GOLDEN = (math.sqrt(5) - 1) / 2
 
@@ -38,7 +38,7 @@ def young_omega(A):
         If the diagonal is not positive or ``rho_J >= 1`` (Jacobi does not converge, the
         formula does not apply).
     """
-    A, diag, _ = check_system(A, np.zeros(A.shape[0]))
+    A, diag = check_square(A)
     if np.any(diag <= 0):
         raise ValueError("young_omega needs a positive diagonal")
     s = 1.0 / np.sqrt(diag)

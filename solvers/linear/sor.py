@@ -28,15 +28,15 @@ from ._kernels import residual_norm, sweeps_and_residual
 SWEEPS = ("forward", "backward", "symmetric")
 
 
-def check_system(A, b, name="A", *, allow_gpu=False):
-    """Validate a square CSR system with a nonzero diagonal and a matching right-hand side.
+def check_square(A, name="A", *, allow_gpu=False, nonzero_diagonal=True):
+    """Validate a square matrix; return ``(A_csr, diag)`` as float64 host arrays.
 
-    Returns ``(A_csr, diag, b)`` as float64 host arrays; the caller's ``A`` and ``b`` are never
-    modified (a CSR float64 ``A`` with sorted indices is used as is). GPU (cupy) input raises
-    a TypeError unless ``allow_gpu``, in which case it is copied to the host first.
+    The caller's ``A`` is never modified (a CSR float64 ``A`` is used as is). GPU (cupy)
+    input raises a TypeError unless ``allow_gpu``, in which case it is copied to the host.
+    ``nonzero_diagonal``: a zero on the diagonal is a ValueError (SOR divides by it).
     """
     if allow_gpu:
-        A, b = to_host(A), to_host(b)
+        A = to_host(A)
     if not sp.issparse(A):
         if is_gpu_array(A) or hasattr(A, "__cuda_array_interface__"):
             raise TypeError(f"{name} must be a scipy sparse matrix or a numpy array on the CPU "
@@ -48,15 +48,24 @@ def check_system(A, b, name="A", *, allow_gpu=False):
         raise ValueError(f"{name} must be square, got shape {A.shape}")
     A = A.tocsr().astype(np.float64, copy=False)
     diag = A.diagonal()
-    zero = np.flatnonzero(diag == 0)
-    if zero.size:
+    zero = np.flatnonzero(diag == 0) if nonzero_diagonal else ()
+    if len(zero):
         raise ValueError(f"{name} has a zero on the diagonal (row {int(zero[0])}"
-                         f"{f' and {zero.size - 1} more' if zero.size > 1 else ''}); SOR divides "
-                         "by the diagonal")
+                         f"{f' and {len(zero) - 1} more' if len(zero) > 1 else ''}); SOR "
+                         "divides by the diagonal")
+    return A, diag
+
+
+def check_system(A, b, name="A", *, allow_gpu=False):
+    """Validate a square CSR system with a nonzero diagonal and a matching right-hand side
+    (see :func:`check_square`); returns ``(A_csr, diag, b)`` as float64 host arrays."""
+    A, diag = check_square(A, name, allow_gpu=allow_gpu)
+    if allow_gpu:
+        b = to_host(b)
     if is_gpu_array(b):
         raise TypeError("b must be a numpy array on the CPU (the sequential sweep has no GPU "
                         "version)")
-    b = check_vector(b, "b", size=n, dtype=np.float64)
+    b = check_vector(b, "b", size=A.shape[0], dtype=np.float64)
     return A, diag, np.asarray(b, dtype=np.float64)
 
 
