@@ -6,6 +6,9 @@ import numpy as np
 # instead of a ZeroDivisionError test on every row
 _JIT = dict(cache=True, error_model="numpy")
 
+#: A relative residual above this factor times its start ends an SOR run as diverged.
+DIVERGENCE_FACTOR = 1e12
+
 
 @numba.njit(**_JIT)
 def sor_sweep(indptr, indices, data, w, b, x, omega, start, stop, step):
@@ -77,7 +80,7 @@ def sor_iterations(indptr, indices, data, diag, b, x, omega, forward, backward, 
         r /= bnorm
         if r <= tol:
             return k
-        if not (r <= 1e12 * max(r0, 1e-300)):
+        if not (r <= DIVERGENCE_FACTOR * max(r0, 1e-300)):
             return max_iter + 1
     return max_iter + 1
 

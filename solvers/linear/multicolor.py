@@ -27,6 +27,7 @@ from ..core.monitor import Monitor
 from ..core.result import DIVERGED
 from ..core.validation import check_option
 from . import _coloring
+from ._kernels import DIVERGENCE_FACTOR
 from .sor import SWEEPS, check_options, check_square, check_system, starting_point
 
 METHODS = ("auto", "red-black", "greedy", "largest-first")
@@ -265,7 +266,7 @@ def solve_multicolor(solver, A, b, *, x0, omega, tol, max_iter, sweep, colors, c
         split.sweep(x, b_parts, omega, sweep)
         r = residual(x)
         stop = mon.record(k, x, None, r)
-        if not stop and r > 1e12 * max(r0, 1e-300):
+        if not stop and r > DIVERGENCE_FACTOR * max(r0, 1e-300):
             mon.stop_with(DIVERGED)
             break
     x_out = x if (bk.name == "cpu" or on_gpu) else bk.to_host(x)

@@ -2,6 +2,7 @@
 instance-optimal omega found by a golden-section search on the iteration count."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -9,7 +10,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import eigsh
 
 from ..core.validation import check_option, check_scalar
-from .sor import check_square, sor
+from .sor import SWEEPS, check_square, sor
 
 _GOLDEN = (math.sqrt(5) - 1) / 2
 
@@ -57,21 +58,25 @@ def young_omega(A):
 
 
 def instance_optimal_omega(A, b, *, solver="sor", lo=1.0, hi=1.99, xtol=1e-3, tol=1e-8,
-                           max_iter=10_000, x0=None):
+                           max_iter=10_000, x0=None, sweep="forward"):
     """The omega in ``[lo, hi]`` with the fewest iterations to ``tol`` for this system, by a
     golden-section search on the iteration count (which is unimodal in omega for SOR on
     consistently ordered SPD systems; elsewhere the search returns a local minimizer).
 
     Returns ``(omega, iterations, evaluations)``. Each evaluation is one full solve, so this is
     the hindsight comparator of the tuning experiments, not something to call per system.
+    ``sweep`` is SOR's sweep (``solver="sor"`` only).
     """
     check_option(solver, "solver", ("sor", "ssor_pcg"))
+    check_option(sweep, "sweep", SWEEPS)
+    if solver == "ssor_pcg" and sweep != "forward":
+        raise ValueError("sweep applies to solver='sor' only")
     lo = check_scalar(lo, "lo", lower=0.0, upper=2.0, lower_inclusive=False,
                       upper_inclusive=False)
     hi = check_scalar(hi, "hi", lower=lo, upper=2.0, upper_inclusive=False)
     xtol = check_scalar(xtol, "xtol", lower=0.0, lower_inclusive=False)
     if solver == "sor":
-        run = sor
+        run = functools.partial(sor, sweep=sweep)
     else:
         from .ssor_pcg import ssor_pcg as run
 

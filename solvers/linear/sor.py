@@ -23,7 +23,7 @@ from ..core.result import DIVERGED
 from ..core.validation import (
     check_callback_and_seed, check_matrix, check_option, check_scalar, check_vector,
 )
-from ._kernels import residual_norm, sweeps_and_residual
+from ._kernels import DIVERGENCE_FACTOR, residual_norm, sweeps_and_residual
 
 SWEEPS = ("forward", "backward", "symmetric")
 
@@ -191,7 +191,7 @@ def sor(A, b, *, omega, x0=None, tol=1e-8, max_iter=10_000, sweep="forward", cal
         r = sweeps_and_residual(A.indptr, A.indices, A.data, w, b, x, omega, forward,
                                 backward) / bnorm
         stop = mon.record(k, x, None, r)
-        if not stop and r > 1e12 * max(r0, 1e-300):
+        if not stop and r > DIVERGENCE_FACTOR * max(r0, 1e-300):
             mon.stop_with(DIVERGED)
             break
     return mon.result(x, float("nan"))

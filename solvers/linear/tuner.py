@@ -190,7 +190,7 @@ class OmegaTuner:
         elif self.learner == "instance-optimal":
             omega, _, evaluations = instance_optimal_omega(
                 A, b, solver=self.solver, lo=self.omegas[0], hi=self.omegas[-1], tol=self.tol,
-                max_iter=self.max_iter, x0=x0)
+                max_iter=self.max_iter, x0=x0, sweep=self.sweep)
             self.search_solves_ += evaluations
             arm = -1
         else:
