@@ -31,3 +31,16 @@ def observed_contraction(errors, floor=1e-11):
     k = np.arange(len(e))[sel]
     half = len(k) // 2
     return float(np.exp(np.polyfit(k[half:], np.log(e[sel][half:]), 1)[0]))
+
+
+def random_spd(n=30, seed=0, density=0.2):
+    """A random sparse symmetric positive definite CSR matrix ``M M^T + 0.05 n I`` (sorted
+    indices) and a random right-hand side."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    r = np.random.default_rng(seed)
+    M = sp.random(n, n, density=density, random_state=seed, data_rvs=r.standard_normal)
+    A = (M @ M.T + n * 0.05 * sp.identity(n)).tocsr()
+    A.sort_indices()
+    return A, r.standard_normal(n)

@@ -3,37 +3,16 @@ on the color-permuted system, the convergence factor against the spectral radius
 theory for red-black), bad input, the GPU path against the numpy path."""
 import numpy as np
 import pytest
-import scipy.linalg
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
 import solvers
-from helpers import observed_contraction
+from helpers import observed_contraction, random_spd
+from problems.linear_systems import laplacian_2d, laplacian_3d
 from solvers.backend._select import gpu_available
 from solvers.linear.multicolor import MulticolorSplitting, coloring, multicolor_sor
 
 SWEEPS = ["forward", "backward", "symmetric"]
-
-
-def laplacian_2d(n, m=None):
-    m = n if m is None else m
-    T = lambda k: sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(k, k))  # noqa: E731
-    return (sp.kron(sp.identity(m), T(n)) + sp.kron(T(m), sp.identity(n))).tocsr()
-
-
-def laplacian_3d(n):
-    T = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(n, n))
-    eye = sp.identity(n)
-    return (sp.kron(sp.kron(T, eye), eye) + sp.kron(sp.kron(eye, T), eye)
-            + sp.kron(sp.kron(eye, eye), T)).tocsr()
-
-
-def random_spd(n=40, seed=0, density=0.1):
-    r = np.random.default_rng(seed)
-    M = sp.random(n, n, density=density, random_state=seed, data_rvs=r.standard_normal)
-    A = (M @ M.T + n * 0.05 * sp.identity(n)).tocsr()
-    A.sort_indices()
-    return A, r.standard_normal(n)
 
 
 def random_pattern(n, seed, density):
@@ -114,7 +93,7 @@ def test_coloring_a_large_grid_is_valid():
 # ---------------------------------------------------------------- the solver
 
 def systems():
-    A, b = random_spd(40, seed=3)
+    A, b = random_spd(40, seed=3, density=0.1)
     L = laplacian_2d(8)
     return {"laplacian": (L, np.random.default_rng(4).standard_normal(64)),
             "random_spd": (A, b)}
@@ -195,7 +174,7 @@ def test_red_black_has_the_natural_order_rate_young(omega):
 
 
 def test_splitting_pieces_and_sweep():
-    A, b = random_spd(30, seed=7)
+    A, b = random_spd(30, seed=7, density=0.1)
     s = MulticolorSplitting(A, "largest-first")
     assert "n_colors" in repr(s)
     Ad = A.toarray()
@@ -229,7 +208,7 @@ def test_divergence_and_callback_stop():
 
 
 def test_bad_input():
-    A, b = random_spd(10, seed=8)
+    A, b = random_spd(10, seed=8, density=0.1)
     for omega in (0.0, 2.0, -0.5, 2.5):
         with pytest.raises(ValueError, match="omega must be"):
             multicolor_sor(A, b, omega=omega)
@@ -270,7 +249,7 @@ def test_bad_input():
 
 
 def test_callers_arrays_are_not_modified():
-    A, b = random_spd(30, seed=9)
+    A, b = random_spd(30, seed=9, density=0.1)
     x0 = np.random.default_rng(10).standard_normal(30)
     colors = coloring(A)
     A0, b0, x00, c0 = A.copy(), b.copy(), x0.copy(), colors.copy()
@@ -284,7 +263,7 @@ def test_callers_arrays_are_not_modified():
 def test_gpu_request_without_gpu():
     from solvers.backend import GPUUnavailableError
 
-    A, b = random_spd(10, seed=11)
+    A, b = random_spd(10, seed=11, density=0.1)
     with pytest.raises(GPUUnavailableError):
         multicolor_sor(A, b, omega=1.0, backend="gpu")
     with pytest.raises(GPUUnavailableError):

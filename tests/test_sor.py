@@ -6,17 +6,9 @@ import scipy.linalg
 import scipy.sparse as sp
 
 import solvers
-from helpers import observed_contraction
+from helpers import observed_contraction, random_spd
 from solvers.backend import GPUUnavailableError
 from solvers.backend._select import gpu_available
-
-
-def random_spd(n=30, seed=0, density=0.2):
-    r = np.random.default_rng(seed)
-    M = sp.random(n, n, density=density, random_state=seed, data_rvs=r.standard_normal)
-    A = (M @ M.T + n * 0.05 * sp.identity(n)).tocsr()
-    A.sort_indices()
-    return A, r.standard_normal(n)
 
 
 def sor_matrix_step(A, b, x, omega, backward=False):
