@@ -24,8 +24,6 @@ def observed_contraction(errors, floor=1e-11):
     """Asymptotic per-iteration contraction factor of an error sequence: the exponential of
     the slope of log(error) over the second half of the iterations above ``floor`` times the
     first error."""
-    import numpy as np
-
     e = np.asarray(errors, dtype=float)
     sel = e > floor * e[0]
     k = np.arange(len(e))[sel]
@@ -36,7 +34,6 @@ def observed_contraction(errors, floor=1e-11):
 def random_spd(n=30, seed=0, density=0.2):
     """A random sparse symmetric positive definite CSR matrix ``M M^T + 0.05 n I`` (sorted
     indices) and a random right-hand side."""
-    import numpy as np
     import scipy.sparse as sp
 
     r = np.random.default_rng(seed)
