@@ -49,10 +49,6 @@ __all__ = [
     "sine_solution",
 ]
 
-_PAPER = ("M. Khodak, E. Chow, M.-F. Balcan, A. Talwalkar, 'Learning to Relax: Setting "
-          "Solver Parameters Across a Sequence of Linear System Instances', ICLR 2024, "
-          "arXiv:2310.02246")
-
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -224,8 +220,8 @@ def _poisson(nx, f, dim):
     nx = _check_size(nx, "nx")
     _check_callable(f, "f")
     h = 1.0 / (nx + 1)
+    # a scalar multiple keeps the canonical CSR form of the Laplacians
     A = (laplacian_2d(nx) if dim == 2 else laplacian_3d(nx)) * (1.0 / h**2)
-    A = _canonical(A)
     if f is None:
         b = dim * np.pi**2 * sine_solution(nx, dim)
     else:
@@ -524,6 +520,8 @@ class HeatEquationSequence:
         The coordinates ``(x, y)`` of the unknowns.
     context_bounds : tuple of float
         Min and max of ``kappa`` over the ``T`` step start times ``k dt``.
+    contexts : ndarray of shape (T,)
+        ``kappa(k dt)``, the context of every step (evaluated once, at construction).
 
     References
     ----------
@@ -540,14 +538,16 @@ class HeatEquationSequence:
         self.initial = _check_callable(initial, "initial") or _default_initial
         self.dt = self.stoptime / self.T
         self.dx = 1.0 / self.nx
-        self._L = _canonical(laplacian_2d(self.nx - 1) * (-1.0 / self.dx**2))
+        self._L = laplacian_2d(self.nx - 1) * (-1.0 / self.dx**2)
         self.n = self._L.shape[0]
         self._I_data = np.zeros_like(self._L.data)
         self._I_data[_diagonal_positions(self._L)] = 1.0
         self.points = grid_points(self.nx - 1, 2)
         self._u0 = _evaluate(self.initial, self.points, self.n, "initial")
-        ctx = [self._kappa_at(k * self.dt) for k in range(self.T)]
-        self.context_bounds = (min(ctx), max(ctx))
+        # kappa at every step's start: the contexts, evaluated (and checked) once
+        self._contexts = np.array([self._kappa_at(k * self.dt) for k in range(self.T)])
+        self.context_bounds = (float(self._contexts.min()), float(self._contexts.max()))
+        self._version = 0
         self.reset()
 
     def _kappa_at(self, t):
@@ -564,7 +564,7 @@ class HeatEquationSequence:
         """Go back to the first system (``t = 0``, ``u = u0``)."""
         self._step = 0
         self._u = self._u0.copy()
-        self._version = getattr(self, "_version", 0) + 1
+        self._version += 1
 
     @property
     def step(self):
@@ -573,6 +573,11 @@ class HeatEquationSequence:
     @property
     def t(self):
         return self._step * self.dt
+
+    @property
+    def contexts(self):
+        """``kappa(t)`` at the start of every step, the contextual learners' feature (a copy)."""
+        return self._contexts.copy()
 
     @property
     def u(self):
@@ -610,8 +615,8 @@ class HeatEquationSequence:
         A = _csr_like(self._L, self._I_data - coef * self._L.data)
         f = _evaluate(self.forcing, (s,) + self.points, self.n, "forcing")
         b = self._u + coef * (self._L @ self._u) + self.dt * f
-        return LinearSystemInstance(A=A, b=b, context=self._kappa_at(t), x0=self._u.copy(),
-                                    index=self._step)
+        return LinearSystemInstance(A=A, b=b, context=float(self._contexts[self._step]),
+                                    x0=self._u.copy(), index=self._step)
 
     def advance(self, u):
         """Accept ``u`` as the solution of the current system and move to the next one.
