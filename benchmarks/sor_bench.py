@@ -29,11 +29,15 @@ from __future__ import annotations
 import gc
 import math
 import time
+from functools import partial
 
 import numpy as np
 
-from .harness import library_version
-from .newton_bench import _plt, md_table
+from solvers.linear.omega import golden_section_min
+from solvers.linear.tuner import CONTEXTUAL
+
+from .harness import _timed, library_version
+from .newton_bench import _g, _plt, md_table
 
 #: The omega grid of the paper (and the default of ``OmegaTuner``).
 GRID = np.linspace(1.0, 1.95, 20)
@@ -55,10 +59,11 @@ LEARNERS = (
     ("chebcb (default)", "chebcb", {}),
     ("chebcb (paper: fit cost, shrinkage 0)", "chebcb", {"fit": "cost", "shrinkage": 0.0}),
 )
-CONTEXTUAL = ("tsallis-inf-cb", "chebcb")
 #: Comparator rows (computed from the tables).
 COMPARATORS = ("best fixed omega (hindsight)", "omega = 1 (Gauss-Seidel)", "Young's omega",
                "instance-optimal (grid)", "instance-optimal (golden section)")
+#: Grid size of the shifted Laplacians (``laplacian_2d(10)``, n = 100, the paper's).
+SHIFTED_NX = 10
 #: Learners checked end to end through ``OmegaTuner.solve``.
 END_TO_END = (("unimodal-ucb", {}), ("chebcb", {}))
 
@@ -76,19 +81,6 @@ def versions():
     return out
 
 
-def _timed(fn):
-    """``(fn(), seconds)`` with the garbage collector off during the call."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        out = fn()
-        return out, time.perf_counter() - t0
-    finally:
-        if was:
-            gc.enable()
-
-
 # =========================================================================== part 1
 def kernel_cost(A, diag, b, omega, tol=TOL, max_iter=MAX_ITER):
     """Forward-SOR iterations from ``x0 = 0`` to ``tol`` (``max_iter + 1`` when missed), by
@@ -98,15 +90,6 @@ def kernel_cost(A, diag, b, omega, tol=TOL, max_iter=MAX_ITER):
     x = np.zeros(A.shape[0])
     return int(sor_iterations(A.indptr, A.indices, A.data, diag, b, x, float(omega), True,
                               False, float(tol), int(max_iter)))
-
-
-def golden_section(cost, lo=1.0, hi=1.95, xtol=GOLDEN_XTOL):
-    """The golden-section search of :func:`solvers.linear.instance_optimal_omega`, step for
-    step, on an arbitrary ``cost(omega)`` (here :func:`kernel_cost`, much faster than the
-    public solver). Returns ``(omega, cost, evaluations)``."""
-    from solvers.linear.omega import golden_section_min
-
-    return golden_section_min(cost, float(lo), float(hi), xtol)
 
 
 def young_closed_form(shift, nx):
@@ -125,8 +108,9 @@ def tabulate(seq, grid=GRID, say=None):
     dict
         ``cost`` (T x K int32: iterations of omega ``grid[k]`` on system t), ``golden_omega``,
         ``golden_cost`` and ``golden_evals`` (the golden-section instance optimum on
-        [grid[0], grid[-1]]), ``young_omega`` and ``young_cost`` (closed form), ``contexts``
-        (the shifts c_t) and ``seconds``.
+        [grid[0], grid[-1]]: :func:`solvers.linear.omega.golden_section_min`, the search of
+        ``instance_optimal_omega``, over :func:`kernel_cost`), ``young_omega`` and
+        ``young_cost`` (closed form), ``contexts`` (the shifts c_t) and ``seconds``.
     """
     T, K = len(seq), len(grid)
     cost = np.zeros((T, K), dtype=np.int32)
@@ -137,14 +121,12 @@ def tabulate(seq, grid=GRID, say=None):
     lo, hi = float(grid[0]), float(grid[-1])
     for t in range(T):
         inst = seq[t]
-        A, b = inst.A, inst.b
-        d = A.diagonal()
+        f = partial(kernel_cost, inst.A, inst.A.diagonal(), inst.b)
         for k, w in enumerate(grid):
-            cost[t, k] = kernel_cost(A, d, b, w)
-        g_omega[t], g_cost[t], g_evals[t] = golden_section(
-            lambda w: kernel_cost(A, d, b, w), lo, hi)
+            cost[t, k] = f(w)
+        g_omega[t], g_cost[t], g_evals[t] = golden_section_min(f, lo, hi, GOLDEN_XTOL)
         y_omega[t] = young_closed_form(inst.context, seq.nx)
-        y_cost[t] = kernel_cost(A, d, b, y_omega[t])
+        y_cost[t] = f(y_omega[t])
         if say is not None and (t + 1) % 1000 == 0:
             say(f"      {t + 1}/{T} systems tabulated ({time.perf_counter() - t0:.0f} s)")
     return {"cost": cost, "golden_omega": g_omega, "golden_cost": g_cost,
@@ -152,26 +134,31 @@ def tabulate(seq, grid=GRID, say=None):
             "contexts": contexts, "seconds": time.perf_counter() - t0}
 
 
+def make_tuner(kind, context_bounds, **kwargs):
+    """``OmegaTuner(learner=kind, **kwargs)``, given ``context_bounds`` only when the learner
+    is contextual."""
+    from solvers import OmegaTuner
+
+    return OmegaTuner(learner=kind, context_bounds=context_bounds if kind in CONTEXTUAL
+                      else None, **kwargs)
+
+
 def make_learner(kind, options, random_state, context_bounds, grid=GRID):
     """The learner ``OmegaTuner(learner=kind, ...)`` would build (taken from one, so that the
     construction, and the random stream, are exactly the tuner's)."""
-    from solvers import OmegaTuner
-
-    tuner = OmegaTuner(omegas=grid, learner=kind, learner_options=dict(options),
-                       context_bounds=context_bounds if kind in CONTEXTUAL else None,
-                       random_state=random_state)
-    return tuner.learner_
+    return make_tuner(kind, context_bounds, omegas=grid, learner_options=dict(options),
+                      random_state=random_state).learner_
 
 
-def drive(learner, cost, contexts, contextual):
+def drive(learner, cost, contexts):
     """Run ``learner`` over the rows of the cost table; returns ``(arms, costs)`` (int arrays):
-    round t selects an arm (with the context ``contexts[t]`` when ``contextual``) and is fed
-    back ``cost[t, arm]``, the only cost it observes."""
+    round t selects an arm given the context ``contexts[t]`` (which the non-contextual
+    learners ignore) and is fed back ``cost[t, arm]``, the only cost it observes."""
     T = cost.shape[0]
     arms = np.zeros(T, dtype=np.int16)
     paid = np.zeros(T, dtype=np.int64)
     for t in range(T):
-        arm = learner.select(float(contexts[t]) if contextual else None)
+        arm = learner.select(float(contexts[t]))
         c = int(cost[t, arm])
         learner.update(c)
         arms[t], paid[t] = arm, c
@@ -183,11 +170,8 @@ def end_to_end(seq, kind, options, random_state, n, grid=GRID):
     ``n`` systems of ``seq`` from ``x0 = 0`` (``warm_start=False``: the systems are
     independent and the table starts every solve at zero, as the sequence's ``x0 = None``
     says). Returns ``(costs, arms, seconds)``."""
-    from solvers import OmegaTuner
-
     contextual = kind in CONTEXTUAL
-    tuner = OmegaTuner(omegas=grid, learner=kind, learner_options=dict(options),
-                       context_bounds=seq.context_bounds if contextual else None,
+    tuner = make_tuner(kind, seq.context_bounds, omegas=grid, learner_options=dict(options),
                        random_state=random_state, warm_start=False, tol=TOL,
                        max_iter=MAX_ITER, sweep="forward")
     t0 = time.perf_counter()
@@ -199,10 +183,12 @@ def end_to_end(seq, kind, options, random_state, n, grid=GRID):
 
 
 def comparator_costs(tab):
-    """Per-system costs of the comparators (and the best fixed arm) from one table."""
+    """``(best, totals, costs)``: the best fixed arm, the total cost of every arm (column
+    totals) and the per-system costs of the comparators, from one table."""
     cost = tab["cost"]
-    best = int(np.argmin(cost.sum(axis=0, dtype=np.int64)))
-    return best, {
+    totals = cost.sum(axis=0, dtype=np.int64)
+    best = int(np.argmin(totals))
+    return best, totals, {
         "best fixed omega (hindsight)": cost[:, best].astype(np.int64),
         "omega = 1 (Gauss-Seidel)": cost[:, 0].astype(np.int64),
         "Young's omega": tab["young_cost"].astype(np.int64),
@@ -240,79 +226,84 @@ def _stats(values):
             "n": int(v.size)}
 
 
+def _run_record(seed, learner_seed, total, ref):
+    """One run's entry of a row's ``all``: its total and its ratios to the comparators."""
+    return {"seed": seed, "learner_seed": learner_seed, "total": int(total),
+            **{f"vs_{k}": total / v for k, v in ref.items()}}
+
+
 def shifted_section(laws, seeds, T, learner_seeds, e2e_n, check_n, out_dir, plots=True,
-                    say=print, nx=10, learners=LEARNERS):
+                    say=print):
     """Part 1: tabulate, drive the learners, compare; write ``sor_costs.npz`` and (with
     ``plots``) ``sor_cumulative_cost.png``. Returns a dict with ``rows`` (one per law and
     method), ``per_seed``, ``checks``, ``end_to_end``, ``traces`` (seed 0, learner seed 0;
     not for JSON), ``files``."""
     from problems.linear_systems import ShiftedLaplacianSequence
 
+    nx = SHIFTED_NX
     rows, per_seed, checks, e2e, traces, timings = [], [], {}, [], {}, {}
     arrays = {}
     for law in laws:
-        runs = {name: [] for name in COMPARATORS + tuple(lbl for lbl, _, _ in learners)}
-        arm_counts = {lbl: np.zeros(len(GRID), dtype=np.int64) for lbl, _, _ in learners}
+        runs = {name: [] for name in COMPARATORS + tuple(lbl for lbl, _, _ in LEARNERS)}
+        arm_counts = {lbl: np.zeros(len(GRID), dtype=np.int64) for lbl, _, _ in LEARNERS}
         for seed in seeds:
+            first = seed == seeds[0]
             seq = ShiftedLaplacianSequence(nx=nx, T=T, law=law, random_state=seed)
             say(f"    [{law}, seed {seed}] tabulating {T} systems x {len(GRID)} omegas "
                 "+ golden section + Young")
             tab = tabulate(seq, say=say)
             timings[f"{law}/{seed}"] = tab["seconds"]
             say(f"      done in {tab['seconds']:.1f} s")
-            best, comp = comparator_costs(tab)
-            ref = {"best": comp["best fixed omega (hindsight)"].sum(),
-                   "grid": comp["instance-optimal (grid)"].sum(),
-                   "golden": comp["instance-optimal (golden section)"].sum()}
+            best, col_totals, comp = comparator_costs(tab)
+            totals = {name: int(c.sum()) for name, c in comp.items()}
+            ref = {"best": totals["best fixed omega (hindsight)"],
+                   "grid": totals["instance-optimal (grid)"],
+                   "golden": totals["instance-optimal (golden section)"]}
+            grid_opt = comp["instance-optimal (grid)"]
             per_seed.append({"law": law, "seed": seed, "best_arm": best,
-                             "best_omega": float(GRID[best]),
-                             "totals_per_omega": tab["cost"].sum(axis=0, dtype=np.int64),
-                             "best_fixed": int(ref["best"]), "io_grid": int(ref["grid"]),
-                             "io_golden": int(ref["golden"]),
-                             "omega1": int(comp["omega = 1 (Gauss-Seidel)"].sum()),
-                             "young": int(comp["Young's omega"].sum()),
-                             "golden_beats_grid": int(np.sum(tab["golden_cost"]
-                                                             < tab["cost"].min(axis=1))),
+                             "best_omega": float(GRID[best]), "totals_per_omega": col_totals,
+                             "best_fixed": ref["best"], "io_grid": ref["grid"],
+                             "io_golden": ref["golden"],
+                             "omega1": totals["omega = 1 (Gauss-Seidel)"],
+                             "young": totals["Young's omega"],
+                             "golden_beats_grid": int(np.sum(tab["golden_cost"] < grid_opt)),
                              "golden_worse_than_grid": int(np.sum(tab["golden_cost"]
-                                                                  > tab["cost"].min(axis=1))),
+                                                                  > grid_opt)),
                              "tabulate_seconds": tab["seconds"]})
             key = f"{law}/seed{seed}"
             for name in ("cost", "golden_omega", "golden_cost", "young_omega", "young_cost",
                          "contexts"):
                 arrays[f"{key}/{name}"] = tab[name]
             for name, c in comp.items():
-                runs[name].append({"seed": seed, "learner_seed": None, "total": int(c.sum()),
-                                   **{f"vs_{k}": c.sum() / v for k, v in ref.items()}})
-                if seed == seeds[0]:
+                runs[name].append(_run_record(seed, None, totals[name], ref))
+                if first:
                     traces[(law, name)] = c
-            if seed == seeds[0]:
+            if first:
                 checks[law] = _checks(seq, check_n, tab)
-            for lbl, kind, opts in learners:
-                contextual = kind in CONTEXTUAL
+            for lbl, kind, opts in LEARNERS:
                 for r in learner_seeds:
                     learner = make_learner(kind, opts, r, seq.context_bounds)
-                    arms, paid = drive(learner, tab["cost"], tab["contexts"], contextual)
+                    arms, paid = drive(learner, tab["cost"], tab["contexts"])
                     arrays[f"{key}/{lbl}/r{r}/arms"] = arms
                     arm_counts[lbl] += np.bincount(arms, minlength=len(GRID))
-                    runs[lbl].append({"seed": seed, "learner_seed": r,
-                                      "total": int(paid.sum()),
-                                      **{f"vs_{k}": paid.sum() / v for k, v in ref.items()}})
-                    if seed == seeds[0] and r == learner_seeds[0]:
-                        traces[(law, lbl)] = paid
-                    if seed == seeds[0] and r == learner_seeds[0] and e2e_n and any(
-                            kind == k and opts == o for k, o in END_TO_END):
-                        n = min(e2e_n, T)
-                        costs, e_arms, secs = end_to_end(seq, kind, opts, r, n)
-                        equal = bool(np.array_equal(costs, paid[:n])
-                                     and np.array_equal(e_arms, arms[:n]))
-                        e2e.append({"law": law, "seed": seed, "learner": kind,
-                                    "random_state": r, "n": n, "equal": equal,
-                                    "mismatches": int(np.sum(costs != paid[:n])),
-                                    "total_solver": int(costs.sum()),
-                                    "total_table": int(paid[:n].sum()), "seconds": secs})
-                        say(f"      end-to-end OmegaTuner({kind!r}, random_state={r}) on "
-                            f"{n} systems: costs {'EQUAL' if equal else 'DIFFER'} to the "
-                            f"table-driven learner's ({secs:.1f} s)")
+                    runs[lbl].append(_run_record(seed, r, int(paid.sum()), ref))
+                    if r == learner_seeds[0]:
+                        arms0, paid0 = arms, paid
+                if first:
+                    traces[(law, lbl)] = paid0
+                if first and e2e_n and (kind, opts) in END_TO_END:
+                    r, n = learner_seeds[0], min(e2e_n, T)
+                    costs, e_arms, secs = end_to_end(seq, kind, opts, r, n)
+                    equal = bool(np.array_equal(costs, paid0[:n])
+                                 and np.array_equal(e_arms, arms0[:n]))
+                    e2e.append({"law": law, "seed": seed, "learner": kind,
+                                "random_state": r, "n": n, "equal": equal,
+                                "mismatches": int(np.sum(costs != paid0[:n])),
+                                "total_solver": int(costs.sum()),
+                                "total_table": int(paid0[:n].sum()), "seconds": secs})
+                    say(f"      end-to-end OmegaTuner({kind!r}, random_state={r}) on "
+                        f"{n} systems: costs {'EQUAL' if equal else 'DIFFER'} to the "
+                        f"table-driven learner's ({secs:.1f} s)")
             say("      / best fixed (last learner seed): " + "; ".join(
                 f"{name} {runs[name][-1]['vs_best']:.3f}" for name in runs if runs[name]))
         for name, rs in runs.items():
@@ -430,49 +421,42 @@ def shifted_verdicts(rows, T):
 
 # =========================================================================== part 2
 def _heat_methods(context_bounds):
-    """``[(label, kind, make)]``; ``make()`` returns ``step(inst) -> (x, nit, converged,
-    omega)`` holding the method's state (the tuner)."""
+    """``[(label, kind, step)]``, fresh: ``step(inst) -> (x, nit, converged, omega)`` holds
+    the method's state (the tuner)."""
     from scipy.sparse.linalg import cg
 
-    from solvers import OmegaTuner, ssor_pcg
+    from solvers import ssor_pcg
 
-    def cg_maker():
+    def cg_step(inst):
+        nit = [0]
+
+        def cb(xk):
+            nit[0] += 1
+
+        x, info = cg(inst.A, inst.b, x0=inst.x0, rtol=TOL, atol=0.0, maxiter=MAX_ITER,
+                     callback=cb)
+        return x, nit[0], info == 0, None
+
+    def ssor_step(w):
         def step(inst):
-            nit = [0]
-
-            def cb(xk):
-                nit[0] += 1
-
-            x, info = cg(inst.A, inst.b, x0=inst.x0, rtol=TOL, atol=0.0, maxiter=MAX_ITER,
-                         callback=cb)
-            return x, nit[0], info == 0, None
+            res = ssor_pcg(inst.A, inst.b, omega=w, x0=inst.x0, tol=TOL, max_iter=MAX_ITER)
+            return res.x, int(res.nit), bool(res.success), w
         return step
 
-    def ssor_maker(w):
-        def make():
-            def step(inst):
-                res = ssor_pcg(inst.A, inst.b, omega=w, x0=inst.x0, tol=TOL, max_iter=MAX_ITER)
-                return res.x, int(res.nit), bool(res.success), w
-            return step
-        return make
+    def tuner_step(kind):
+        contextual = kind in CONTEXTUAL
+        tuner = make_tuner(kind, context_bounds, solver="ssor_pcg", tol=TOL,
+                           max_iter=MAX_ITER, random_state=0)
 
-    def tuner_maker(kind):
-        def make():
-            contextual = kind in CONTEXTUAL
-            tuner = OmegaTuner(learner=kind, solver="ssor_pcg", tol=TOL, max_iter=MAX_ITER,
-                               context_bounds=context_bounds if contextual else None,
-                               random_state=0)
+        def step(inst):
+            res = tuner.solve(inst.A, inst.b, x0=inst.x0,
+                              context=inst.context if contextual else None)
+            return res.x, int(res.nit), bool(res.success), float(res.omega)
+        return step
 
-            def step(inst):
-                res = tuner.solve(inst.A, inst.b, x0=inst.x0,
-                                  context=inst.context if contextual else None)
-                return res.x, int(res.nit), bool(res.success), float(res.omega)
-            return step
-        return make
-
-    out = [("scipy cg", "cg", cg_maker)]
-    out += [(f"ssor_pcg omega={w:g}", "ssor", ssor_maker(w)) for w in (1.0, 1.5, 1.75)]
-    out += [(f"OmegaTuner(ssor_pcg, {k})", "tuner", tuner_maker(k))
+    out = [("scipy cg", "cg", cg_step)]
+    out += [(f"ssor_pcg omega={w:g}", "ssor", ssor_step(w)) for w in (1.0, 1.5, 1.75)]
+    out += [(f"OmegaTuner(ssor_pcg, {k})", "tuner", tuner_step(k))
             for k in ("unimodal-ucb", "tsallis-inf", "chebcb")]
     return out
 
@@ -480,7 +464,8 @@ def _heat_methods(context_bounds):
 def heat_run(nx, T, say=print):
     """Every method on its own copy of ``HeatEquationSequence(nx, T, stoptime=T * 1e-3)``,
     interleaved step by step (each step: every method solves its own current system, timed).
-    Returns one row per method."""
+    Returns ``(rows, context_bounds, symmetry_check_s)``: one row per method, the sequence's
+    context bounds and the time of one compiled symmetry check of A (for orientation)."""
     from problems.linear_systems import HeatEquationSequence
 
     def new_seq():
@@ -488,23 +473,18 @@ def heat_run(nx, T, say=print):
 
     ref_seq = new_seq()
     meths = _heat_methods(ref_seq.context_bounds)
+    say(f"    [heat nx={nx}, n={ref_seq.n}, T={T}, dt={HEAT_DT:g}] {len(meths)} methods, "
+        "interleaved per step")
     state = []
-    for label, kind, make in meths:
-        state.append({"label": label, "kind": kind, "seq": new_seq(), "step": make(),
+    for label, kind, step in meths:
+        state.append({"label": label, "kind": kind, "seq": new_seq(), "step": step,
                       "nit": [], "time": 0.0, "missed": 0, "omegas": []})
-    # the symmetry check ssor_pcg (not CG) pays on every call, for orientation: the compiled
-    # max_asymmetry kernel where this version of the solvers has one, else scipy's
-    inst0 = ref_seq.current()
-    from solvers.linear import _kernels
+    # the symmetry check ssor_pcg (not CG) pays on every call, for orientation
+    from solvers.linear._kernels import max_asymmetry
 
-    if hasattr(_kernels, "max_asymmetry"):
-        A0 = inst0.A
-        _kernels.max_asymmetry(A0.indptr, A0.indices, A0.data)  # compiled / loaded
-        _, t_sym = _timed(lambda: _kernels.max_asymmetry(A0.indptr, A0.indices, A0.data))
-        sym_how = "compiled `max_asymmetry`"
-    else:
-        _, t_sym = _timed(lambda: abs(inst0.A - inst0.A.T).max())
-        sym_how = "`abs(A - A.T).max()`"
+    A0 = ref_seq.current().A
+    max_asymmetry(A0.indptr, A0.indices, A0.data)  # compiled / loaded
+    _, t_sym = _timed(lambda: max_asymmetry(A0.indptr, A0.indices, A0.data))
     t0 = time.perf_counter()
     for k in range(T):
         for st in state:
@@ -533,24 +513,27 @@ def heat_run(nx, T, say=print):
                      "mean_omega": float(om.mean()) if om.size else None,
                      "omega_counts": ({f"{w:.2f}": int(c) for w, c in
                                        zip(*np.unique(np.round(om, 2), return_counts=True))}
-                                      if om.size and st["kind"] == "tuner" else None),
-                     "symmetry_check_s": t_sym, "symmetry_check": sym_how})
+                                      if om.size and st["kind"] == "tuner" else None)})
     cg_row = rows[0]
     for r in rows:
         r["it_vs_cg"] = r["iterations"] / cg_row["iterations"] if cg_row["iterations"] else None
         r["time_vs_cg"] = r["time"] / cg_row["time"] if cg_row["time"] > 0 else None
         r["ms_per_it"] = 1e3 * r["time"] / r["iterations"] if r["iterations"] else None
-    return rows, ref_seq.context_bounds
+    return rows, ref_seq.context_bounds, t_sym
+
+
+#: How :func:`heat_run` times the symmetry check (reported with its times).
+SYMMETRY_CHECK = "compiled `max_asymmetry`"
 
 
 def heat_section(sizes, say=print):
-    """Part 2 on every ``(nx, T)`` of ``sizes``."""
-    rows, bounds = [], {}
+    """Part 2 on every ``(nx, T)`` of ``sizes``: ``rows`` (one per size and method),
+    ``context_bounds`` and ``symmetry_check_s`` (keyed by ``str(nx)``) and
+    ``symmetry_check`` (how it was timed)."""
+    rows, bounds, sym = [], {}, {}
     for nx, T in sizes:
-        say(f"    [heat nx={nx}, n={(nx - 1) ** 2}, T={T}, dt={HEAT_DT:g}] 7 methods, "
-            "interleaved per step")
         t0 = time.perf_counter()
-        rs, cb = heat_run(nx, T, say=say)
+        rs, cb, sym[str(nx)] = heat_run(nx, T, say=say)
         bounds[str(nx)] = cb
         for r in rs:
             say(f"      {r['method']:34s} it {r['iterations']:8d}  time {r['time']:8.2f} s  "
@@ -558,25 +541,23 @@ def heat_section(sizes, say=print):
                 f"diff {r['final_diff']:.1e}  missed {r['missed']}")
         say(f"      ({time.perf_counter() - t0:.0f} s)")
         rows += rs
-    return {"rows": rows, "context_bounds": bounds}
+    return {"rows": rows, "context_bounds": bounds, "symmetry_check_s": sym,
+            "symmetry_check": SYMMETRY_CHECK}
 
 
 def heat_table(rows):
     """Markdown table of part 2."""
-    def f(v, spec):
-        return "-" if v is None else format(v, spec)
-
     return md_table(rows, [
         ("nx", lambda r: str(r["nx"])), ("n", lambda r: str(r["n"])),
         ("steps", lambda r: str(r["T"])), ("method", lambda r: r["method"]),
         ("total iterations", lambda r: str(r["iterations"])),
-        ("it / CG", lambda r: f(r["it_vs_cg"], ".3f")),
+        ("it / CG", lambda r: _g(r["it_vs_cg"], ".3f")),
         ("wall time [s]", lambda r: f"{r['time']:.2f}"),
-        ("time / CG", lambda r: f(r["time_vs_cg"], ".2f")),
-        ("ms / iteration", lambda r: f(r["ms_per_it"], ".3f")),
+        ("time / CG", lambda r: _g(r["time_vs_cg"], ".2f")),
+        ("ms / iteration", lambda r: _g(r["ms_per_it"], ".3f")),
         ("not converged", lambda r: str(r["missed"])),
         ("max abs(u - u_CG) / max abs(u_CG)", lambda r: f"{r['final_diff']:.1e}"),
-        ("mean omega", lambda r: f(r["mean_omega"], ".3f"))])
+        ("mean omega", lambda r: _g(r["mean_omega"], ".3f"))])
 
 
 # =========================================================================== part 3
@@ -595,12 +576,8 @@ def random_spd(n, per_row=10, seed=0):
     B = sp.coo_matrix((rng.uniform(-1.0, 1.0, keep.sum()), (rows[keep], cols[keep])),
                       shape=(n, n))
     S = (B + B.T).tocsr()
-    S.sum_duplicates()
     d = np.asarray(abs(S).sum(axis=1)).ravel() + 1.0
-    A = (S + sp.diags(d)).tocsr()
-    A.sum_duplicates()
-    A.sort_indices()
-    return A
+    return (S + sp.diags(d)).tocsr()
 
 
 def _median_rate(fns, x0, sweeps, repeats):
@@ -730,16 +707,9 @@ def multicolor_section(nx, omega, sweeps, repeats, say=print):
                 cp.cuda.Device().synchronize()
 
             xg = cp.asarray(x0)
-            gsweep(xg.copy())
-            ts = []
-            for _ in range(repeats):
-                x = xg.copy()
-                cp.cuda.Device().synchronize()
-                t0 = time.perf_counter()
-                for _ in range(sweeps):
-                    gsweep(x)
-                ts.append(time.perf_counter() - t0)
-            out["gpu_sweeps_per_s"] = sweeps / float(np.median(ts))
+            cp.cuda.Device().synchronize()
+            grates, _ = _median_rate({"gpu": gsweep}, xg, sweeps, repeats)
+            out["gpu_sweeps_per_s"] = grates["gpu"]
             out["gpu"] = "run"
             say(f"    multicolor (cupy): {out['gpu_sweeps_per_s']:.1f} sweeps/s")
         except Exception as exc:  # noqa: BLE001 - reported
@@ -752,8 +722,7 @@ def multicolor_section(nx, omega, sweeps, repeats, say=print):
 def kernel_table(rows):
     """Markdown table of part 3."""
     def f(r, k, spec):
-        v = r.get(k)
-        return "-" if v is None else format(v, spec)
+        return _g(r.get(k), spec)
 
     return md_table(rows, [
         ("matrix", lambda r: r["matrix"]), ("n", lambda r: str(r["n"])),

@@ -409,11 +409,12 @@ def test_sor_suite_tiny_run(tmp_path):
     import importlib.util
 
     import solvers
-    from benchmarks.sor_bench import (COMPARATORS, GRID, LEARNERS, golden_section,
-                                      kernel_cost, young_closed_form)
+    from benchmarks.sor_bench import (COMPARATORS, GOLDEN_XTOL, GRID, LEARNERS, kernel_cost,
+                                      young_closed_form)
     from benchmarks.suites import sor as sor_suite
     from problems.linear_systems import ShiftedLaplacianSequence
     from solvers.linear import instance_optimal_omega, young_omega
+    from solvers.linear.omega import golden_section_min
 
     assert "sor" in suites.names()
     assert [e.name for e in sor_suite.build(quick=True).extras] == ["shifted", "heat", "kernel"]
@@ -451,7 +452,8 @@ def test_sor_suite_tiny_run(tmp_path):
     for t in (0, 11):  # the golden section over the kernel is instance_optimal_omega
         inst = seq[t]
         d = inst.A.diagonal()
-        mine = golden_section(lambda w: kernel_cost(inst.A, d, inst.b, w), 1.0, 1.95)
+        mine = golden_section_min(lambda w: kernel_cost(inst.A, d, inst.b, w), 1.0, 1.95,
+                                  GOLDEN_XTOL)
         assert mine == instance_optimal_omega(inst.A, inst.b, lo=1.0, hi=1.95)
         assert mine[:2] == (tables["high/seed0/golden_omega"][t],
                             tables["high/seed0/golden_cost"][t])

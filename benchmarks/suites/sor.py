@@ -203,18 +203,18 @@ def _heat_extra(form):
                 top = sorted(r["omega_counts"].items(), key=lambda kv: -kv[1])[:3]
                 lines.append(f"- nx = {r['nx']}, {r['method']}: most chosen omegas "
                              + ", ".join(f"{w} ({c}x)" for w, c in top))
-        sym = {r["nx"]: r["symmetry_check_s"] for r in rows}
-        lines.append(f"- a symmetry check by {rows[0]['symmetry_check']} (as ssor_pcg makes on "
+        lines.append(f"- a symmetry check by {out['symmetry_check']} (as ssor_pcg makes on "
                      "every call) takes "
-                     + ", ".join(f"{1e3 * s:.2f} ms at nx = {nx}" for nx, s in sym.items())
+                     + ", ".join(f"{1e3 * s:.2f} ms at nx = {nx}"
+                                 for nx, s in out["symmetry_check_s"].items())
                      + " (included in ssor_pcg's wall time)")
         md += "\n" + "\n".join(lines) + "\n"
         notes = [f"sor/heat: nx = {r['nx']}, {r['method']}: {r['missed']} solve(s) did not "
                  "converge" for r in rows if r["missed"]]
-        return {"markdown": md, "data": {"rows": rows, "context_bounds":
-                                         out["context_bounds"], "versions": vers,
-                                         "sizes": [list(s) for s in cfg["heat"]]},
-                "notes": notes}
+        data = {k: out[k] for k in ("rows", "context_bounds", "symmetry_check_s",
+                                    "symmetry_check")}
+        data.update(versions=vers, sizes=[list(s) for s in cfg["heat"]])
+        return {"markdown": md, "data": data, "notes": notes}
 
     return Extra(name="heat", title="Heat equation: SSOR-PCG (fixed and tuned omega) vs "
                  "SciPy CG", run=run)
@@ -227,8 +227,9 @@ def _kernel_extra(form):
         from ..sor_bench import kernel_section, kernel_table
 
         cfg = FORMS[form]
-        out = kernel_section(cfg["lap_sizes"], cfg["random_n"], cfg["repeats"], cfg["sweeps"],
-                             cfg["big_repeats"], cfg["multicolor_nx"], say=ctx["say"])
+        out = kernel_section(cfg["lap_sizes"], cfg["random_n"], int(ctx["results"]["repeat"]),
+                             cfg["sweeps"], cfg["big_repeats"], cfg["multicolor_nx"],
+                             say=ctx["say"])
         v = out["versions"]
         md = ("Forward SOR sweeps per second at omega = 1.5: optsuite's compiled "
               "`solvers.linear._kernels.sor_sweep` on the CSR arrays (numba "
