@@ -23,29 +23,22 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, ROOT)
 
 from problems.linear_systems import ShiftedLaplacianSequence, laplacian_2d  # noqa: E402
-from solvers.linear._kernels import sor_iterations  # noqa: E402
+from benchmarks.sor_bench import GRID, drive, kernel_cost  # noqa: E402
 from solvers.linear.bandits import ChebCB, TsallisINF, UnimodalUCB  # noqa: E402
 
 OUT = os.path.join(ROOT, "docs", "_static", "sor_tuning.png")
-GRID = np.linspace(1.0, 1.95, 20)
 
 
 def iterations(A, b, omega):
-    return sor_iterations(A.indptr, A.indices, A.data, A.diagonal(), b, np.zeros(A.shape[0]),
-                          omega, True, False, 1e-8, 10_000)
+    return kernel_cost(A, A.diagonal(), b, omega)
 
 
 def table(seq):
     return np.array([[iterations(inst.A, inst.b, w) for w in GRID] for inst in seq])
 
 
-def replay(learner, costs, contexts=None):
-    paid = np.empty(len(costs))
-    for t in range(len(costs)):
-        arm = learner.select(None if contexts is None else contexts[t])
-        paid[t] = costs[t, arm]
-        learner.update(paid[t])
-    return np.cumsum(paid)
+def replay(learner, costs, contexts):
+    return np.cumsum(drive(learner, costs, contexts)[1])
 
 
 def main():
@@ -67,8 +60,8 @@ def main():
     best = np.cumsum(costs[:, np.argmin(costs.sum(axis=0))])
     t = np.arange(1, len(costs) + 1)
     curves = {
-        "unimodal-ucb (default)": replay(UnimodalUCB(20), costs),
-        "tsallis-inf": replay(TsallisINF(20, random_state=0), costs),
+        "unimodal-ucb (default)": replay(UnimodalUCB(20), costs, seq.contexts),
+        "tsallis-inf": replay(TsallisINF(20, random_state=0), costs, seq.contexts),
         "chebcb (context c)": replay(ChebCB(20, context_bounds=seq.context_bounds,
                                             random_state=0), costs, seq.contexts),
         "omega = 1": np.cumsum(costs[:, 0]),
