@@ -116,6 +116,12 @@ class _FoldedConcave:
         return (self._dp(xp.abs(x), xp) - self.alpha) * xp.sign(x)
 
     @property
+    def folded_concave_params(self):
+        """``(kind, alpha, shape)``: ``("scad", alpha, a)`` or ``("mcp", alpha, gamma)``, what
+        compiled solver loops need to evaluate ``p'`` without calling back into Python."""
+        return self._kind, self.alpha, self.a if self._kind == "scad" else self.gamma
+
+    @property
     def concave_part_lipschitz(self):
         """``1 / max_step``: the Lipschitz constant of ``grad h``."""
         return 1.0 / self.max_step
@@ -147,6 +153,8 @@ class SCAD(_FoldedConcave):
     >>> problems.SCAD(1.0).prox(np.array([0.5, 1.5, 3.0, 5.0]), 1.0)
     array([0.        , 0.5       , 2.58823529, 5.        ])
     """
+
+    _kind = "scad"
 
     def __init__(self, alpha, a=3.7):
         self.alpha = check_scalar(alpha, "alpha", lower=0.0)
@@ -206,6 +214,8 @@ class MCP(_FoldedConcave):
     >>> problems.MCP(1.0, gamma=3.0).prox(np.array([0.5, 2.0, 4.0]), 1.0)
     array([0. , 1.5, 4. ])
     """
+
+    _kind = "mcp"
 
     def __init__(self, alpha, gamma=3.0):
         self.alpha = check_scalar(alpha, "alpha", lower=0.0)

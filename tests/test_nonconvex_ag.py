@@ -273,3 +273,72 @@ def test_gram_fit_agrees_with_the_restricted_least_squares():
         np.testing.assert_allclose(grad, ref.grad(x), rtol=1e-12, atol=1e-12)
         assert _warm_lipschitz(fW, W, None)[0] == pytest.approx(ref.lipschitz, rel=1e-9)
     assert _GramCache.create(problems.Logistic(X, np.sign(y))) is None
+
+
+def _inner_fits():
+    from solvers.proximal.working_set import _GramFit
+
+    r = np.random.default_rng(8)
+    X = r.standard_normal((60, 40))
+    y = X[:, :3] @ np.array([3.0, -2.0, 1.5]) + 0.1 * r.standard_normal(60)
+    labels = np.sign(y + 0.5 * r.standard_normal(60))
+    return {
+        "gram": _GramFit(X.T @ X / 60, X.T @ y / 60, y @ y / 120),
+        "least-squares": problems.LeastSquares(X, y, offset=0.2),
+        "logistic": problems.Logistic(X, labels, offset=0.3),
+    }
+
+
+@pytest.mark.parametrize("form", ["gram", "least-squares", "logistic"])
+@pytest.mark.parametrize("pen", PENALTIES + [problems.MCP(0.05, gamma=1.5)], ids=repr)
+@pytest.mark.parametrize("damping, restart", [("optimal", None), ("optimal", "speed"),
+                                              ("ghadimi-lan", "speed")])
+def test_compiled_inner_loop_reproduces_the_python_loop(form, pen, damping, restart):
+    # the working sets' compiled loop: same iterates, iteration and evaluation counts,
+    # restarts and status as the Python loop it replaces
+    import importlib
+
+    ag = importlib.import_module("solvers.proximal.nonconvex_ag")
+    f = _inner_fits()[form]
+    x0 = np.random.default_rng(9).standard_normal(40) * (np.arange(40) % 3 == 0)
+    x0_copy = x0.copy()
+    opts = dict(damping=damping, L=None, restart=restart, measure="mapping", tol=1e-9,
+                max_iter=800)
+    ref = ag._solve(f, pen, x0, callback=None, verbose=False, backend="cpu",
+                    track_objective=False, **opts)
+    fast = ag._compiled_solve(f, pen, x0, **opts)
+    assert fast is not None
+    assert (fast.nit, fast.status, fast.nfev, fast.njev, fast.n_restarts) == \
+        (ref.nit, ref.status, ref.nfev, ref.njev, ref.n_restarts)
+    np.testing.assert_allclose(fast.x, ref.x, rtol=0, atol=1e-12)
+    assert fast.measure == pytest.approx(ref.measure, rel=1e-8, abs=1e-14)
+    np.testing.assert_array_equal(x0, x0_copy)
+
+
+def test_compiled_inner_loop_declines_what_it_does_not_cover():
+    import importlib
+
+    ag = importlib.import_module("solvers.proximal.nonconvex_ag")
+    f = _inner_fits()["least-squares"]
+    x0 = np.zeros(40)
+    opts = dict(damping="optimal", L=None, restart=None, tol=1e-8, max_iter=10)
+    assert ag._compiled_solve(f, problems.L1(0.1), x0, measure="mapping", **opts) is None
+    assert ag._compiled_solve(f, PENALTIES[0], x0, measure="prox_grad_norm", **opts) is None
+    assert ag._compiled_solve(problems.LeastSquares(sp.csr_matrix(f.X), f.y), PENALTIES[0],
+                              x0, measure="mapping", **opts) is None
+
+
+@pytest.mark.parametrize("shape", [(80, 30), (40, 200), (500, 70)])
+def test_compiled_lanczos_finds_the_largest_eigenpair(shape):
+    from solvers.proximal._lanczos import DESIGN, GRAM, largest_eigenpair
+
+    r = np.random.default_rng(10)
+    X = r.standard_normal(shape)
+    X[:, 1:] += 0.9 * X[:, :-1]
+    G = X.T @ X
+    ref = np.linalg.eigvalsh(G)[-1]
+    v0 = r.standard_normal(shape[1])
+    for form, A in ((DESIGN, X), (GRAM, G)):
+        theta, v = largest_eigenpair(form, A, v0, 1e-10, 300)
+        assert theta == pytest.approx(ref, rel=1e-12)
+        assert np.linalg.norm(G @ v - theta * v) <= 1e-8 * theta

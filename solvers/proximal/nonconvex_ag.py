@@ -192,7 +192,14 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
 
 def _working_set_inner(f, g, x0, *, tol, max_iter, backend, damping, L, restart, measure):
     """The solver of one working set: its history is not kept, so the objective of each
-    iteration (one penalty evaluation) is not computed; the returned ``fun`` is."""
+    iteration (one penalty evaluation) is not computed; the returned ``fun`` is. On the CPU,
+    SCAD / MCP fits in Gram form or over a dense design run the compiled loop
+    (:func:`_compiled_solve`, the same iterates)."""
+    if backend == "cpu" and x0 is not None:
+        res = _compiled_solve(f, g, x0, damping=damping, L=L, restart=restart,
+                              measure=measure, tol=tol, max_iter=max_iter)
+        if res is not None:
+            return res
     return _solve(f, g, x0, damping=damping, L=L, restart=restart, measure=measure, tol=tol,
                   max_iter=max_iter, callback=None, verbose=False, backend=backend,
                   track_objective=False)
@@ -279,3 +286,62 @@ def _solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter, callback, v
     n_restarts = int(np.sum(mon.history.restart)) if len(mon.history) else 0
     return mon.result(finish_x(x_ag, bk, on_gpu), fun, nfev=nfev + 1, njev=njev,
                       n_restarts=n_restarts, L=L)
+
+
+def _compiled_form(f):
+    """``(form, A, c, offset, n)`` of a fit the compiled loop evaluates, or None."""
+    from . import _ag_kernels as K
+    from .working_set import _GramFit
+
+    if isinstance(f, _GramFit):
+        if f.G.dtype != np.float64:
+            return None
+        return K.GRAM, f.G, np.asarray(f.b, dtype=np.float64), np.zeros(1), 1.0
+    loss = getattr(f, "glm_loss", None)
+    X, y = getattr(f, "X", None), getattr(f, "y", None)
+    if loss not in ("squared", "logistic") or not isinstance(X, np.ndarray) \
+            or not isinstance(y, np.ndarray) or X.dtype != np.float64 or X.ndim != 2:
+        return None
+    offset = getattr(f, "offset", None)
+    if offset is not None and not isinstance(offset, np.ndarray):
+        return None
+    n = X.shape[0]
+    X = np.ascontiguousarray(X)
+    if loss == "squared":
+        c = y if offset is None else y - offset
+        return K.LEAST_SQUARES, X, np.ascontiguousarray(c, dtype=np.float64), np.zeros(1), \
+            float(n)
+    off = np.zeros(n) if offset is None else np.ascontiguousarray(offset, dtype=np.float64)
+    return K.LOGISTIC, X, np.ascontiguousarray(y, dtype=np.float64), off, float(n)
+
+
+def _compiled_solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter):
+    """:func:`_solve` without history in one numba call, for SCAD / MCP
+    (``folded_concave_params``) on a least-squares or logistic fit on the CPU; None when the
+    case is not covered (then the Python loop runs)."""
+    from ..core.result import CONVERGED, MAX_ITER, NUMERICAL_ERROR
+    from . import _ag_kernels as K
+
+    params = getattr(g, "folded_concave_params", None) if g is not None else None
+    if params is None or callable(damping) or measure != "mapping":
+        return None
+    form = _compiled_form(f)
+    if form is None or not isinstance(x0, np.ndarray) or x0.dtype != np.float64:
+        return None
+    kind, lam, shape = params
+    split = _Split(f, g)
+    if L is None:
+        L = f.lipschitz
+    L = split.lipschitz(check_scalar(float(L), "L", lower=0.0, lower_inclusive=False))
+    code, A, c, offset, n = form
+    x_ag, nit, status, nfev, m, n_restarts = K.split_ag(
+        code, A, c, offset, n, K.SCAD if kind == "scad" else K.MCP, float(lam), float(shape),
+        np.array(x0, dtype=np.float64), float(L),
+        K.OPTIMAL if damping == "optimal" else K.GHADIMI_LAN, restart == "speed", float(tol),
+        int(max_iter))
+    mon = Monitor("nonconvex_ag", tol=tol, max_iter=max_iter, measure_name=measure)
+    mon.record(int(nit), x_ag, None, m, nfev=nfev, njev=nfev)
+    mon.stop_with({K.CONVERGED: CONVERGED, K.MAX_ITER: MAX_ITER,
+                   K.NUMERICAL_ERROR: NUMERICAL_ERROR}[status])
+    fun = float(f.value(x_ag)) + float(g.value(x_ag))
+    return mon.result(x_ag, fun, nfev=nfev + 1, njev=nfev, n_restarts=int(n_restarts), L=L)
