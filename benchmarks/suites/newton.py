@@ -123,7 +123,7 @@ def _cutest_extra(quick):
 
         from ..newton_bench import cutest_section, md_table, versions
 
-        names = P.cutest.names()
+        names = P.cutest.names(kind="unconstrained")
         if quick:
             small = []
             for name in names:

@@ -18,8 +18,9 @@ optimization software", ACM TOMS 7(1):17-41, 1981.
 from __future__ import annotations
 
 from ._base import CUTEstProblem, parameters, registry
+from ._equality_base import EqualityCUTEstProblem
 
-__all__ = ["CUTEstProblem", "load", "names", "parameters"]
+__all__ = ["CUTEstProblem", "EqualityCUTEstProblem", "load", "names", "parameters"]
 
 _loaded = False
 
@@ -28,12 +29,13 @@ def _ensure_loaded():
     global _loaded
     if not _loaded:
         from . import _mgh, _scalable  # noqa: F401  (they register their classes)
+        from . import _equality_hs, _equality_ne  # noqa: F401
         _loaded = True
 
 
 def names(kind=None):
     """Sorted names of the native problems, optionally only those of one ``kind``
-    (``"unconstrained"``)."""
+    (``"unconstrained"`` or ``"equality"``)."""
     _ensure_loaded()
     return sorted(k for k, cls in registry().items() if kind is None or cls.kind == kind)
 
