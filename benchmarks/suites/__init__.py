@@ -20,6 +20,7 @@ SUITES = {
     "newton": "benchmarks.suites.newton",
     "precond": "benchmarks.suites.precond",
     "sor": "benchmarks.suites.sor",
+    "constrained": "benchmarks.suites.constrained",
 }
 
 

@@ -12,6 +12,7 @@ from .result import (
     LINESEARCH_FAILED,
     MAX_ITER,
     NUMERICAL_ERROR,
+    SINGULAR,
     STALLED,
     History,
     Result,
@@ -19,7 +20,7 @@ from .result import (
 from .validation import check_matrix, check_option, check_scalar, check_vector, check_x0, require
 
 __all__ = [
-    "CALLBACK_STOP", "CONVERGED", "DIVERGED", "LINESEARCH_FAILED", "MAX_ITER", "NUMERICAL_ERROR", "STALLED",
+    "CALLBACK_STOP", "CONVERGED", "DIVERGED", "LINESEARCH_FAILED", "MAX_ITER", "NUMERICAL_ERROR", "SINGULAR", "STALLED",
     "History", "Monitor", "RateFit", "Result", "armijo", "check_matrix", "check_option",
     "check_scalar", "check_vector", "check_x0", "duality_gap", "fit_convergence_order",
     "fit_linear_rate",

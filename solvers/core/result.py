@@ -15,6 +15,7 @@ DIVERGED = 4
 STALLED = 5
 PRIMAL_INFEASIBLE = 6
 DUAL_INFEASIBLE = 7
+SINGULAR = 8
 CALLBACK_STOP = 99
 
 STATUS_NAMES = {
@@ -26,6 +27,7 @@ STATUS_NAMES = {
     STALLED: "stalled (no further progress in floating point)",
     PRIMAL_INFEASIBLE: "primal infeasible (certificate in prim_inf_cert)",
     DUAL_INFEASIBLE: "dual infeasible, i.e. unbounded (certificate in dual_inf_cert)",
+    SINGULAR: "singular system (e.g. a rank-deficient constraint Jacobian)",
     CALLBACK_STOP: "stopped by callback",
 }
 
