@@ -175,8 +175,9 @@ def project_ball(v, radius, center=None):
 
     Returns
     -------
-    array of the same shape and device as ``v`` (new): ``center + (v - center) *
-    min(1, radius / ||v - center||)``.
+    array
+        Same shape and device as ``v`` (a new array):
+        ``center + (v - center) * min(1, radius / ||v - center||)``.
 
     Examples
     --------
