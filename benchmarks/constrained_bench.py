@@ -150,10 +150,13 @@ def _timed(run, p, repeat):
     return out, float(np.median(times))
 
 
-def run_problem_set(names, load, repeat=3, say=print):
-    """Every method on every problem: ``{method: {problem: record}}`` with ``kkt`` (shared
-    measure), ``fun``, ``f_star``, ``nit``, ``time`` (median), ``solved``."""
+def run_problem_set(names, load, repeat=3, say=print, only=None):
+    """Every method (or those named in ``only``) on every problem: ``{method: {problem:
+    record}}`` with ``kkt`` (shared measure), ``fun``, ``f_star``, ``nit``, ``time``
+    (median), ``solved``."""
     meths = methods()
+    if only is not None:
+        meths = {m: meths[m] for m in only}
     rec = {m: {} for m in meths}
     for m, run in meths.items():  # warm-up (compilation) on the first problem
         try:
@@ -172,7 +175,7 @@ def run_problem_set(names, load, repeat=3, say=print):
             except Exception as exc:  # noqa: BLE001 - a failure is a result
                 x, nit, extra, t, kkt, fun, ok = None, None, {"error": repr(exc)[:200]}, \
                     None, math.inf, math.nan, False
-            rec[m][name] = {"kkt": kkt, "fun": fun, "f_star": p.f_star, "nit": nit,
+            rec[m][name] = {"kkt": kkt, "fun": fun, "f_star": getattr(p, "f_star", None), "nit": nit,
                             "time": t, "solved": ok, "n": p.n, "m": p.m, **extra}
             line.append(f"{m.split(' ')[-1]}:{'ok' if ok else 'NO'}/{nit}")
         say(f"    {name:10s} n={p.n:<5d} m={p.m:<5d} " + " ".join(line))
@@ -247,3 +250,43 @@ def cutest_extra(names_fn, repeat=3):
                 "files": files}
 
     return Extra(name="cutest", title="Equality-constrained CUTEst problems", run=run)
+
+
+def named_extra(name, title, builders, only, repeat=3, intro=""):
+    """A section over ``builders = {label: () -> problem}`` with the methods ``only``: per
+    problem, outer iterations, sketch steps, shared KKT residual and median time, and the
+    time ratio of each method to SciPy's trust-constr."""
+    from .harness import Extra
+
+    def run(ctx):
+        cache = {}
+
+        def load(label):
+            if label not in cache:
+                cache[label] = builders[label]()
+            return cache[label]
+
+        labels = list(builders)
+        rec = run_problem_set(labels, load, repeat=repeat, say=ctx["say"], only=only)
+        rows = []
+        for label in labels:
+            base = rec.get("scipy trust-constr", {}).get(label, {}).get("time")
+            for m in rec:
+                r = rec[m][label]
+                rows.append({"problem": label, "method": m, **r,
+                             "ratio": (r["time"] / base if base and r["time"] else None)})
+        md = [intro, "", md_table(rows, [
+            ("problem", lambda r: r["problem"]),
+            ("n / m", lambda r: f"{r['n']} / {r['m']}"),
+            ("method", lambda r: r["method"]),
+            ("solved", lambda r: "yes" if r["solved"] else "**no**"),
+            ("outer it.", lambda r: "-" if r["nit"] is None else str(r["nit"])),
+            ("sketch steps", lambda r: str(r.get("inner", "-"))),
+            ("KKT", lambda r: f"{r['kkt']:.1e}"),
+            ("objective", lambda r: f"{r['fun']:.8g}"),
+            ("time [s]", lambda r: "-" if r["time"] is None else f"{r['time']:.4f}"),
+            ("time / trust-constr", lambda r: "-" if r["ratio"] is None else f"{r['ratio']:.2f}"),
+        ])]
+        return {"markdown": "\n".join(md), "data": {"records": rec, "versions": versions()}}
+
+    return Extra(name=name, title=title, run=run)
