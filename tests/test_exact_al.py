@@ -210,3 +210,17 @@ def test_reproducible_with_random_state():
     b = solvers.exact_al(hs7(), sketch="kaczmarz", random_state=5)
     assert a.nit == b.nit and a.n_inner == b.n_inner
     np.testing.assert_array_equal(a.x, b.x)
+
+
+def test_constrained_benchmark_measure_and_problem_set():
+    import problems
+    from benchmarks.constrained_bench import kkt_residual, run_problem_set, summary_rows
+
+    p = problems.cutest.load("HS28")
+    assert kkt_residual(p, np.array([0.5, -0.5, 0.5])) < 1e-12     # the solution
+    assert kkt_residual(p, p.x0) > 1.0
+    rec = run_problem_set(["HS28", "HS7"], problems.cutest.load, repeat=1, say=lambda s: None,
+                          only=["exact_al (direct)", "scipy SLSQP"])
+    rows = {r["method"]: r for r in summary_rows(rec)}
+    assert rows["exact_al (direct)"]["solved"] == 2
+    assert rec["exact_al (direct)"]["HS7"]["fun"] == pytest.approx(-np.sqrt(3), abs=1e-7)
