@@ -193,7 +193,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="block_size"):
         solvers.exact_al(p, sketch="block", block_size=10)
     with pytest.raises(ValueError, match="backend"):
-        solvers.exact_al(p, backend="gpu")
+        solvers.exact_al(p, backend="tpu")
     bad = hs28()
     bad._j = lambda x: np.ones((2, 3))
     with pytest.raises(ValueError, match="jac"):
@@ -224,3 +224,28 @@ def test_constrained_benchmark_measure_and_problem_set():
     rows = {r["method"]: r for r in summary_rows(rec)}
     assert rows["exact_al (direct)"]["solved"] == 2
     assert rec["exact_al (direct)"]["HS7"]["fun"] == pytest.approx(-np.sqrt(3), abs=1e-7)
+
+
+@pytest.mark.parametrize("kind", [_sketch.KACZMARZ, _sketch.GAUSSIAN, _sketch.BLOCK])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_array_sketch_for_the_gpu_converges_with_numpy(kind, sparse):
+    # the cupy path's code, run with numpy / scipy arrays
+    K, b = _kkt_system(sparse=sparse)
+    z_star = np.linalg.solve(K, b)
+    Km = sp.csr_matrix(K) if sparse else K
+    z = np.zeros_like(b)
+    target = 1e-9 * np.linalg.norm(b)
+    steps, res = _sketch.sketch_xp(kind, Km, b, z, target, 200_000, 50, 6,
+                                   np.random.default_rng(0))
+    assert res <= target
+    np.testing.assert_allclose(z, z_star, atol=1e-6 * np.abs(z_star).max())
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("sketch", ["block", "gaussian"])
+def test_gpu_sketch_solves_the_problems(sketch):
+    for make in (hs7, sphere):
+        cpu = solvers.exact_al(make(), sketch=sketch, tol=1e-8, random_state=0)
+        gpu = solvers.exact_al(make(), sketch=sketch, tol=1e-8, random_state=0, backend="gpu")
+        assert gpu.success and isinstance(gpu.x, np.ndarray)
+        assert gpu.fun == pytest.approx(cpu.fun, abs=1e-7)

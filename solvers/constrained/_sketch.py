@@ -173,3 +173,55 @@ def sketch_csr(kind, indptr, indices, data, b, z, target, max_steps, check_every
                 break
         res = _norm(_csr_residual(indptr, indices, data, b, z))
     return steps, res
+
+
+def sketch_xp(kind, K, b, z, target, max_steps, check_every, block, rng):
+    """Sketch-and-project written with array operations, for the GPU (cupy; numpy runs the
+    same code): the same three sketches as :func:`sketch_dense`, with ``K`` a dense array or
+    a CSR matrix of the array's library. Each step is a few vectorized operations, so the block
+    sketch (``q`` rows per step) is the one that uses a GPU well; row indices and Gaussian
+    vectors are drawn on the host from ``rng`` (a numpy Generator) and moved to the device.
+    ``z`` is updated in place. Returns ``(steps, ||b - K z||)``."""
+    from ..backend import array_namespace
+
+    xp = array_namespace(b)
+    N = b.shape[0]
+    sparse = hasattr(K, "tocsr")
+    if sparse:
+        row_sq = xp.asarray(K.multiply(K).sum(axis=1)).ravel()
+    else:
+        row_sq = (K * K).sum(axis=1)
+    host_sq = np.asarray(row_sq.get() if hasattr(row_sq, "get") else row_sq, dtype=np.float64)
+    cum = np.cumsum(host_sq)
+
+    def residual_norm():
+        return float(xp.linalg.norm(b - K @ z))
+
+    def rows_of(idx):
+        R = K[idx]
+        return R.toarray() if sparse else R
+
+    res = residual_norm()
+    steps = 0
+    while steps < max_steps and res > target:
+        for _ in range(min(check_every, max_steps - steps)):
+            if kind == KACZMARZ:
+                i = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), N - 1)
+                if host_sq[i] > 0.0:
+                    Ki = rows_of(np.array([i]))[0]
+                    z += (b[i] - Ki @ z) / host_sq[i] * Ki
+            elif kind == GAUSSIAN:
+                s = xp.asarray(rng.standard_normal(N))
+                u = K.T @ s
+                uu = float(u @ u)
+                if uu > 0.0:
+                    z += (float(s @ b) - float(u @ z)) / uu * u
+            else:
+                idx = rng.permutation(N)[:block]
+                KB = rows_of(idx)
+                rb = b[xp.asarray(idx)] - KB @ z
+                y = xp.linalg.lstsq(KB @ KB.T, rb, rcond=None)[0]
+                z += KB.T @ y
+            steps += 1
+        res = residual_norm()
+    return steps, res

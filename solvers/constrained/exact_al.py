@@ -139,8 +139,9 @@ def _kkt(B, G, n, m):
 class _Solver:
     """The inner linear solver: sketch-and-project (warm-started) or a direct solve."""
 
-    def __init__(self, sketch, K, rhs, block, max_steps, check_every, rng):
+    def __init__(self, sketch, K, rhs, block, max_steps, check_every, rng, device=None):
         self.sketch, self.K, self.rhs = sketch, K, rhs
+        self.device = device
         self.z = np.zeros_like(rhs)
         self.block, self.max_steps, self.check_every, self.rng = block, max_steps, \
             check_every, rng
@@ -158,7 +159,16 @@ class _Solver:
             return self.res <= target
         seed = int(self.rng.integers(2 ** 31 - 1))
         K = self.K
-        if sp.issparse(K):
+        if self.device is not None:
+            bk = self.device
+            Kd = bk.sparse.csr_matrix(K) if sp.issparse(K) and bk.name == "gpu" else K
+            Kd = bk.to_device(Kd) if not sp.issparse(K) else Kd
+            z = bk.to_device(self.z)
+            steps, res = _sketch.sketch_xp(_KIND[self.sketch], Kd, bk.to_device(self.rhs), z,
+                                           target, budget, self.check_every, self.block,
+                                           self.rng)
+            self.z = np.asarray(bk.to_host(z), dtype=np.float64)
+        elif sp.issparse(K):
             steps, res = _sketch.sketch_csr(_KIND[self.sketch], K.indptr, K.indices, K.data,
                                             self.rhs, self.z, target, budget,
                                             self.check_every, self.block, seed)
@@ -244,9 +254,11 @@ def exact_al(problem, x0=None, lam0=None, *, sketch="kaczmarz", tol=1e-6, max_it
     callback : callable, optional
         ``callback(intermediate_result)``; raise StopIteration to stop.
     verbose : bool, default False
-    backend : {"auto", "cpu"}, default "auto"
-        The method runs on the CPU (the sketch kernels are numba-compiled); ``"gpu"`` is
-        rejected with a ValueError (see the docs).
+    backend : {"auto", "cpu", "gpu"}, default "auto"
+        Where the sketch iterations run: ``"cpu"`` / ``"auto"``, the numba kernels;
+        ``"gpu"``, the array-operation version (:func:`._sketch.sketch_xp`, cupy) on the KKT
+        matrix moved to the device (the problem's functions are evaluated on the host; use
+        ``sketch="block"`` there, whose steps are matrix operations).
 
     Returns
     -------
@@ -277,8 +289,12 @@ def exact_al(problem, x0=None, lam0=None, *, sketch="kaczmarz", tol=1e-6, max_it
     (True, 0.0)
     """
     check_option(sketch, "sketch", SKETCHES)
-    if backend not in ("auto", "cpu"):
-        raise ValueError(f"exact_al runs on the CPU; got backend={backend!r}")
+    check_option(backend, "backend", ("auto", "cpu", "gpu"))
+    device = None
+    if backend == "gpu":
+        from ..backend import get_backend
+
+        device = get_backend("gpu")  # raises a clear error without cupy or a device
     tol = check_scalar(tol, "tol", lower=0.0)
     max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
     accuracy = check_scalar(accuracy, "accuracy", lower=0.0, upper=1.0, lower_inclusive=False,
@@ -338,7 +354,7 @@ def exact_al(problem, x0=None, lam0=None, *, sketch="kaczmarz", tol=1e-6, max_it
         B = H + delta * (sp.identity(n, format="csr") if sp.issparse(H) else np.eye(n))
         K = _kkt(B, G, n, m)
         r = np.concatenate([gl, c])
-        solver = _Solver(sketch, K, -r, block_size, max_inner, max(1, N), rng)
+        solver = _Solver(sketch, K, -r, block_size, max_inner, max(1, N), rng, device)
         theta = accuracy * min(1.0, R) ** sharpen
         a, b = float(gl @ gl), float(c @ c)
         HG = H @ gl
