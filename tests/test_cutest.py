@@ -1,5 +1,7 @@
 """The native CUTEst registry: derivatives against finite differences, starting points,
 known optimal values reached, the pycutest adapter, bad input."""
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -172,3 +174,35 @@ def test_pycutest_f_star_matches_the_native_problem_of_the_same_size(monkeypatch
     assert f8.f_star != cutest.load("FREUROTH").f_star
     x = f8.x0 + 0.1
     assert f8.value(x) == pytest.approx(cutest.load("FREUROTH", n=8).value(x))
+
+
+def test_pycutest_equality_adapter_with_a_stand_in(monkeypatch):
+    # a stand-in for pycutest's problem object (HS28), to check the wrapping without CUTEst
+    import types
+
+    class FakeHS28:
+        n, m = 3, 1
+        x0 = np.array([-4.0, 1.0, 1.0])
+        v0 = np.zeros(1)
+        is_eq_cons = np.array([True])
+        bl = np.full(3, -1e20 * np.inf)
+        bu = np.full(3, np.inf)
+
+        def obj(self, x, gradient=False):
+            native = cutest.load("HS28")
+            return (native.value(x), native.grad(x)) if gradient else native.value(x)
+
+        def cons(self, x, gradient=False):
+            native = cutest.load("HS28")
+            return (native.c(x), native.jac(x)) if gradient else native.c(x)
+
+        def hess(self, x, v=None):
+            native = cutest.load("HS28")
+            return native.hess(x) if v is None else native.hess_lagrangian(x, v)
+
+    fake = types.SimpleNamespace(import_problem=lambda name, sifParams=None: FakeHS28())
+    monkeypatch.setitem(sys.modules, "pycutest", fake)
+    p = cutest.load("HS28", source="pycutest")
+    assert p.kind == "equality" and p.m == 1
+    res = solvers.exact_al(p, sketch="direct", tol=1e-10)
+    assert res.success and res.fun == pytest.approx(0.0, abs=1e-12)

@@ -60,8 +60,13 @@ def load(name, source="native", **params):
         ``name``, ``n``, ``x0``, ``f_star``.
     """
     if source == "pycutest":
-        from ._pycutest import PycutestProblem
-        return PycutestProblem(name, **params)
+        from ._pycutest import PycutestEqualityProblem, PycutestProblem
+        try:
+            return PycutestProblem(name, **params)
+        except ValueError as exc:
+            if "constraints" not in str(exc) or "no constraints" in str(exc):
+                raise
+            return PycutestEqualityProblem(name, **params)
     if source != "native":
         raise ValueError(f"source must be 'native' or 'pycutest', got {source!r}")
     _ensure_loaded()
