@@ -499,3 +499,30 @@ def test_sor_suite_tiny_run(tmp_path):
     if importlib.util.find_spec("matplotlib") is not None:
         png = (tmp_path / "sor_cumulative_cost.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- halpern suite
+def test_halpern_suite_tiny_run(tmp_path):
+    """The tiny form end to end: registered, three sections without failure, the paper
+    table covers every method on both experiments, the scaling and restart tables have
+    their rows, and the versions are recorded."""
+    from benchmarks.halpern_bench import PAPER_METHODS, SCALING_METHODS, fit_exponent
+    from benchmarks.suites import halpern as halpern_suite
+
+    assert "halpern" in suites.names()
+    res = run_suite(halpern_suite.build(tiny=True), tmp_path, verbose=False)
+    ext = res["extras"]
+    assert list(ext) == ["paper", "scaling", "restart"]
+    for name in ext:
+        assert not ext[name]["markdown"].startswith("**failed**"), ext[name]["markdown"]
+    rows = ext["paper"]["data"]["rows"]
+    assert [(r["problem"], r["method"]) for r in rows] == [
+        (p, m) for p in ("bilinear", "policeman") for m in PAPER_METHODS]
+    assert all(0 < r["final_rel"] < 10 for r in rows)
+    assert [r["method"] for r in ext["scaling"]["data"]["qp"]["rows"][::2]] == list(
+        SCALING_METHODS)
+    assert fit_exponent([10, 100], [5.0, 50.0]) == pytest.approx(1.0)
+    assert {r["method"] for r in ext["restart"]["data"]["rows"]} >= {
+        "extragradient", "halpern (restarted)", "vr_halpern (restarted)"}
+    assert set(ext["paper"]["data"]["versions"]) == {"numpy", "scipy", "optsuite"}
+    assert "## Paper experiments" in (tmp_path / "table.md").read_text()

@@ -21,6 +21,7 @@ SUITES = {
     "precond": "benchmarks.suites.precond",
     "sor": "benchmarks.suites.sor",
     "constrained": "benchmarks.suites.constrained",
+    "halpern": "benchmarks.suites.halpern",
 }
 
 
