@@ -142,6 +142,10 @@ class _Solver:
     def __init__(self, sketch, K, rhs, block, max_steps, check_every, rng, device=None):
         self.sketch, self.K, self.rhs = sketch, K, rhs
         self.device = device
+        if device is not None:  # moved once, not at every tightening of the accuracy
+            self.K_device = (device.sparse.csr_matrix(K) if sp.issparse(K)
+                             else device.to_device(K))
+            self.rhs_device = device.to_device(rhs)
         self.z = np.zeros_like(rhs)
         self.block, self.max_steps, self.check_every, self.rng = block, max_steps, \
             check_every, rng
@@ -161,11 +165,9 @@ class _Solver:
         K = self.K
         if self.device is not None:
             bk = self.device
-            Kd = bk.sparse.csr_matrix(K) if sp.issparse(K) and bk.name == "gpu" else K
-            Kd = bk.to_device(Kd) if not sp.issparse(K) else Kd
             z = bk.to_device(self.z)
-            steps, res = _sketch.sketch_xp(_KIND[self.sketch], Kd, bk.to_device(self.rhs), z,
-                                           target, budget, self.check_every, self.block,
+            steps, res = _sketch.sketch_xp(_KIND[self.sketch], self.K_device, self.rhs_device,
+                                           z, target, budget, self.check_every, self.block,
                                            self.rng)
             self.z = np.asarray(bk.to_host(z), dtype=np.float64)
         elif sp.issparse(K):
@@ -366,22 +368,25 @@ def exact_al(problem, x0=None, lam0=None, *, sketch="kaczmarz", tol=1e-6, max_it
                     break
             d = solver.z
             dx, dl = d[:n], d[n:]
-            Gdx = np.asarray(G @ dx).ravel()
-            # grad L_{mu,nu}^T d = D0 + mu * s, with s = c^T G dx
-            D0 = float(gl @ dx) + nu * float(HG @ dx) + float(c @ dl) + nu * float(GG @ dl)
-            s = float(c @ Gdx)
-            if D0 + mu * s <= -eta * (nu * a + mu * b):
+            # grad L_{mu,nu}^T d = p0 + nu p1 + mu s: affine in both penalty parameters
+            p0 = float(gl @ dx) + float(c @ dl)
+            p1 = float(HG @ dx) + float(GG @ dl)
+            s = float(c @ np.asarray(G @ dx).ravel())
+
+            def descends(mu, nu):
+                return p0 + nu * p1 + mu * s <= -eta * (nu * a + mu * b)
+
+            if descends(mu, nu):
                 break
             if s + eta * b < 0:
-                need = (eta * nu * a + D0) / -(s + eta * b)
+                need = (eta * nu * a + p0 + nu * p1) / -(s + eta * b)
                 if math.isfinite(need) and need > mu:
                     mu = max(rho * mu, need * (1 + 1e-12))
-                    if D0 + mu * s <= -eta * (nu * a + mu * b):
+                    if descends(mu, nu):
                         break
             if solver.exact:
                 nu /= rho  # an exact Newton direction and no admissible mu: lower nu
-                D0 = float(gl @ dx) + nu * float(HG @ dx) + float(c @ dl) + nu * float(GG @ dl)
-                if D0 + mu * s <= -eta * (nu * a + mu * b) or nu < 1e-12:
+                if descends(mu, nu) or nu < 1e-12:
                     break
                 continue
             theta = theta / 10.0
@@ -390,7 +395,7 @@ def exact_al(problem, x0=None, lam0=None, *, sketch="kaczmarz", tol=1e-6, max_it
         if mon.status == SINGULAR:
             break
         n_inner += solver.steps
-        D = D0 + mu * s
+        D = p0 + nu * p1 + mu * s
         phi0 = _merit(fx, c, lam, gl, mu, nu)
         step = 1.0
         accepted = False

@@ -132,7 +132,7 @@ def _warm_lipschitz(fW, W, lead):
         if m <= 64:
             w, V = np.linalg.eigh(fW.G)
             return float(w[-1]), (W, V[:, -1])
-        scale, matvec, X = 1.0, fW.matvec, None
+        scale, matvec, dense, form = 1.0, fW.matvec, fW.G, "gram"
     else:
         X = fW.X
         factor = float(getattr(fW, "loss_curvature_bound", 1.0))
@@ -140,7 +140,7 @@ def _warm_lipschitz(fW, W, lead):
             XW = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
             w, V = np.linalg.eigh(XW.T @ XW)
             return factor * float(w[-1]) / fW.n_samples, (W, V[:, -1])
-        scale = factor / fW.n_samples
+        scale, dense, form = factor / fW.n_samples, X, "design"
 
         def matvec(v):
             return X.T @ (X @ v)
@@ -150,11 +150,10 @@ def _warm_lipschitz(fW, W, lead):
         pos = np.searchsorted(W, prev_W)
         keep = (pos < m) & (W[np.minimum(pos, m - 1)] == prev_W)
         v0[pos[keep]] += prev_v[keep]
-    dense = fW.G if isinstance(fW, _GramFit) else X
     if isinstance(dense, np.ndarray) and dense.dtype == np.float64:
         from ._lanczos import DESIGN, GRAM, largest_eigenpair
 
-        theta, v = largest_eigenpair(GRAM if dense is not X else DESIGN,
+        theta, v = largest_eigenpair(GRAM if form == "gram" else DESIGN,
                                      np.ascontiguousarray(dense), v0, 1e-10, 300)
         return scale * float(theta), (W, v)
     op = LinearOperator((m, m), dtype=np.float64, matvec=lambda v: matvec(np.ravel(v)))
