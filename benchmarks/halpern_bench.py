@@ -28,8 +28,13 @@ import scipy
 from .harness import library_version
 from .newton_bench import md_table
 
-#: Methods of the paper section, in plotting order.
-PAPER_METHODS = ("vr_halpern", "halpern", "extragradient", "eag", "vr_eg")
+#: Methods of the paper section, in plotting order. ``vr_halpern_x3``: Algorithm 2 with
+#: three times the default (theorem) VR-FoRB step, the kind of tuning the authors' experiments
+#: use (they take five times it on their game).
+PAPER_METHODS = ("vr_halpern", "vr_halpern_x3", "halpern", "extragradient", "eag", "vr_eg")
+
+#: Multiple of the default inner step used by ``vr_halpern_x3``.
+INNER_STEP_SCALE = 3.0
 
 
 def versions():
@@ -86,9 +91,17 @@ def run_method(name, op, x0, *, variant, epochs, tol, seed=0, restart=None):
     import solvers
 
     n = op.n_components
-    if name == "vr_halpern":
+    if name in ("vr_halpern", "vr_halpern_x3"):
+        kw = {}
+        if name == "vr_halpern_x3":
+            from solvers.monotone.vr_halpern import default_inner_step
+
+            eta = math.sqrt(n) / op.lipschitz  # Algorithm 2's default resolvent step
+            kw["inner_step"] = INNER_STEP_SCALE * default_inner_step(1.0 / n, eta,
+                                                                     op.lipschitz)
         return solvers.vr_halpern(op, x0, variant=variant, restart=restart, tol=tol,
-                                  max_epochs=epochs, max_iter=10**8, random_state=seed)
+                                  max_epochs=epochs, max_iter=10**8, random_state=seed,
+                                  **kw)
     if name == "vr_eg":
         return solvers.vr_eg(op, x0, tol=tol, max_epochs=epochs, max_iter=10**9,
                              random_state=seed)
@@ -102,7 +115,6 @@ def run_method(name, op, x0, *, variant, epochs, tol, seed=0, restart=None):
     if name == "eag":
         return solvers.eag(det, x0, tol=tol, max_iter=max(1, int(epochs // 2)))
     raise KeyError(name)  # pragma: no cover
-    del n
 
 
 def _fmt(v, spec=".3g"):
@@ -159,7 +171,7 @@ def paper_extra(form, epochs, seeds, targets=(1e-2, 1e-3)):
             r0 = residual(op, x0)
             curves[key] = {}
             for m in PAPER_METHODS:
-                stoch = m in ("vr_halpern", "vr_eg")
+                stoch = m in ("vr_halpern", "vr_halpern_x3", "vr_eg")
                 res_list = [run_method(m, op, x0, variant="lipschitz", epochs=epochs,
                                        tol=0.0, seed=s) for s in (seeds if stoch else (0,))]
                 finals = [r.measure / r0 for r in res_list]
@@ -193,7 +205,8 @@ def paper_extra(form, epochs, seeds, targets=(1e-2, 1e-3)):
                                                                   ".0f"))(t))
                  for t in targets]
         md = [f"Budget {epochs} epochs; all methods on the Lipschitz (monotone) setting "
-              "(vr_halpern = Algorithm 2); stochastic methods: median of "
+              "(vr_halpern = Algorithm 2 with its defaults, vr_halpern_x3 = the same with "
+              f"{INNER_STEP_SCALE:g} times the default VR-FoRB step); stochastic methods: median of "
               f"{len(seeds)} seed(s); `-` = target not reached within the budget.", "",
               md_table(rows, cols)]
         return {"markdown": "\n".join(md),
@@ -241,7 +254,13 @@ def _scaling_family(family, ns, cfg, seeds, targets, say):
     return rec
 
 
-def scaling_extra(form, cfg, seeds, targets=(1e-3, 1e-4)):
+#: Relative residual targets of the scaling section: the issue's 1e-3 / 1e-4 on the QPs; on
+#: random games (monotone only, no O(1/k)-beating structure) 1e-2 / 1e-3, since within the
+#: caps no method but extragradient reaches 1e-3 there.
+SCALING_TARGETS = {"qp": (1e-3, 1e-4), "game": (1e-2, 1e-3)}
+
+
+def scaling_extra(form, cfg, seeds):
     """Section ``scaling``: component evaluations to a relative residual as n grows."""
     from .harness import Extra
 
@@ -249,6 +268,7 @@ def scaling_extra(form, cfg, seeds, targets=(1e-3, 1e-4)):
         say = ctx["say"]
         data, md = {"config": cfg, "versions": versions()}, []
         for family, ns in (("qp", cfg["qp_ns"]), ("game", cfg["game_ns"])):
+            targets = SCALING_TARGETS[family]
             rec = _scaling_family(family, ns, cfg, seeds, targets, say)
             rows = []
             for m in SCALING_METHODS:

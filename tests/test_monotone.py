@@ -293,6 +293,35 @@ def test_vr_halpern_needs_fewer_component_calls_than_halpern():
     assert vr.nfev < det.nfev / 3, (vr.epochs, det.epochs)
 
 
+def test_vr_halpern_alg1_with_snapshot_prob_one_is_the_deterministic_anchored_step():
+    op, _ = least_squares(n=30, d=4, seed=2)
+    eta = 1.0 / op.cocoercivity
+    res = solvers.vr_halpern(op, variant="cocoercive", snapshot_prob=1.0, tol=0.0,
+                             max_iter=40, random_state=0)
+    x = x0 = np.zeros(op.dim)
+    for k in range(40):  # x_{k+1} = lam_k x0 + (1 - lam_k) x_k - eta F(x_k), lam_k = 2/(k+4)
+        lam = 2.0 / (k + 4)
+        x = lam * x0 + (1.0 - lam) * x - eta * op.full(x)
+    assert np.allclose(res.x, x, rtol=1e-12, atol=1e-14)
+    assert res.nfev == 40 * op.n_components
+
+
+def test_vr_halpern_alg1_default_floor_is_page_probability():
+    # p_k = 1 for k <= 1, then max(4/(k+4), b/(n+b)); expected cost of iteration k:
+    # p_k n + 2 (1 - p_k) b
+    base, _ = least_squares(n=400, d=3, seed=1)
+    op = CountingOp(base)
+    n, b = 400, 20
+    iters = 20_000
+    res = solvers.vr_halpern(op, variant="cocoercive", tol=0.0, max_iter=iters,
+                             check_every=1e9, random_state=0)
+    p = b / (n + b)
+    assert res.batch_size == b
+    early = sum(1.0 if k <= 1 else max(4.0 / (k + 4), p) for k in range(iters))
+    expected = early * n + (iters - early) * 2 * b
+    assert res.nfev == pytest.approx(expected, rel=0.03)
+
+
 # --------------------------------------------------------------------------------------
 # oracle counts, history, reproducibility
 # --------------------------------------------------------------------------------------
@@ -472,8 +501,10 @@ def test_variant_and_restart_options_are_checked():
     ls, _ = least_squares()
     with pytest.raises(ValueError, match="step must be <= 2 / op.cocoercivity"):
         solvers.halpern(ls, step=3.0 / ls.cocoercivity)
+    with pytest.raises(ValueError, match="inner_step"):
+        solvers.vr_halpern(ls, variant="cocoercive", inner_step=0.5)
     with pytest.raises(ValueError, match="snapshot_prob"):
-        solvers.vr_halpern(ls, variant="cocoercive", snapshot_prob=0.5)
+        solvers.vr_halpern(ls, variant="cocoercive", snapshot_prob=0.0)
     with pytest.raises(ValueError, match="snapshot_prob"):
         solvers.vr_halpern(op, variant="lipschitz", snapshot_prob=1.5)
 

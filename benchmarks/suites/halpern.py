@@ -22,9 +22,9 @@ DESCRIPTION = ("Monotone inclusions: VR-Halpern (Cai-Alacaoglu-Diakonikolas 2024
 FORMS = {
     "full": dict(seeds=(0, 1, 2), paper_epochs=1000,
                  scaling=dict(d=40, qp_ns=[100, 300, 1000, 3000, 10000],
-                              game_ns=[100, 300, 1000], vr_epochs=2000, det_epochs=30000),
+                              game_ns=[100, 300, 1000], vr_epochs=5000, det_epochs=30000),
                  restart=dict(vr_epochs=3000, det_epochs=20000)),
-    "quick": dict(seeds=(0,), paper_epochs=200,
+    "quick": dict(seeds=(0,), paper_epochs=1000,
                   scaling=dict(d=40, qp_ns=[100, 1000], game_ns=[100, 300], vr_epochs=1000,
                                det_epochs=30000),
                   restart=dict(vr_epochs=1500, det_epochs=20000)),
