@@ -13,7 +13,9 @@ SCAD / MCP penalized linear and logistic regression on Toeplitz-correlated desig
 """
 from __future__ import annotations
 
+import json
 import math
+import os
 import time
 
 import numpy as np
@@ -203,6 +205,45 @@ def _median(values):
     return (float(np.median(v)), len(v)) if v else (None, 0)
 
 
+#: File (in the run's output directory) of finished replications; see ReplicationCache.
+CACHE_NAME = "simulation_replications.json"
+
+
+class ReplicationCache:
+    """Finished replications of the simulation, kept in a JSON file so that an interrupted
+    run resumes: a rerun with the same ``--out`` reuses every replication already done
+    (keyed by model, penalty, tau, N and replication index; the seed is a function of these)
+    and only computes the missing ones. The file is written after each replication. Records
+    made with another ``tol`` or ``max_iter`` are not reused. Each replication's times are
+    measured in one process for all methods, so the per-replication comparisons stay
+    like-for-like when a study is spread over several runs."""
+
+    def __init__(self, path, *, tol, max_iter):
+        self.path = path
+        self.params = {"tol": tol, "max_iter": max_iter}
+        self.records = {}
+        if path.exists():
+            saved = json.loads(path.read_text())
+            if saved.get("params") == self.params:
+                self.records = saved.get("records", {})
+
+    @staticmethod
+    def _key(key):
+        model, kind, tau, n, r = key
+        return f"{model}|{kind}|{float(tau):g}|{int(n)}|{int(r)}"
+
+    def get(self, key):
+        """The stored record of replication ``key`` or None."""
+        return self.records.get(self._key(key))
+
+    def put(self, key, record):
+        """Store ``record`` and rewrite the file (atomically)."""
+        self.records[self._key(key)] = record
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps({"params": self.params, "records": self.records}))
+        os.replace(tmp, self.path)
+
+
 def simulation_extra(settings, tol=1e-8, max_iter=5000):
     """The suite section: ``settings`` = [(model, kind, tau, n)]; the replications are the
     run's ``repeat`` (``python -m benchmarks run nonconvex --repeat R``)."""
@@ -210,13 +251,19 @@ def simulation_extra(settings, tol=1e-8, max_iter=5000):
     def run(ctx):
         say, out_dir = ctx["say"], ctx["out_dir"]
         reps = int(ctx["results"]["repeat"])
+        cache = ReplicationCache(out_dir / CACHE_NAME, tol=tol, max_iter=max_iter)
         rows, data = [], []
         for model, kind, tau, n in settings:
             recs = []
             t0 = time.perf_counter()
             for r in range(reps):
-                X, y, beta = simulate(n, tau, model, seed=1000 * r + n)
-                recs.append(run_methods(X, y, beta, model, kind, tol=tol, max_iter=max_iter))
+                key = (model, kind, tau, n, r)
+                rec = cache.get(key)
+                if rec is None:
+                    X, y, beta = simulate(n, tau, model, seed=1000 * r + n)
+                    rec = run_methods(X, y, beta, model, kind, tol=tol, max_iter=max_iter)
+                    cache.put(key, rec)
+                recs.append(rec)
             names = list(recs[0])
             say(f"    {model:8s} {kind:4s} tau={tau:<4g} N={n:<5d} {reps} reps "
                 f"({time.perf_counter() - t0:.0f} s)")

@@ -316,8 +316,27 @@ def test_nonconvex_simulation_design_and_methods():
     assert {"AG optimal", "AG Ghadimi-Lan", "prox_grad", "FISTA monotone"} <= set(out)
     ag = out["AG optimal"]
     assert ag["it_paper"] is not None and ag["it_tol"] is not None and ag["f1"] > 0.5
+    assert json.loads(json.dumps(out)) == out  # storable by the replication cache
     Xl, yl, _ = S.simulate(300, 0.5, "logistic", p=30, seed=1)
     assert set(np.unique(yl)) == {-1.0, 1.0}
+
+
+def test_nonconvex_replication_cache_resumes_and_checks_settings(tmp_path):
+    from benchmarks import nonconvex_sim as S
+
+    # a record of run_methods' shape, with the numpy scalar types its fields can carry
+    rec = {"AG optimal": {"F_final": np.float64(1.5), "it_paper": 12, "t_paper": 0.01,
+                          "it_tol": None, "t_tol": None, "ppv": 0.5, "f1": np.float64(0.25),
+                          "error": 3.0}}
+    path = tmp_path / S.CACHE_NAME
+    cache = S.ReplicationCache(path, tol=1e-8, max_iter=500)
+    key = ("linear", "MCP", 0.5, 300, 0)
+    assert cache.get(key) is None
+    cache.put(key, rec)
+    again = S.ReplicationCache(path, tol=1e-8, max_iter=500)
+    assert again.get(key) == rec  # a JSON round trip keeps every field
+    assert again.get(("linear", "MCP", 0.5, 300, 1)) is None
+    assert S.ReplicationCache(path, tol=1e-6, max_iter=500).get(key) is None
 
 
 def test_admm_suite_sections_on_tiny_problems(tmp_path):
