@@ -70,10 +70,11 @@ def vr_halpern(op, x0=None, *, variant="auto", step=None, batch_size=None, inner
     when ``p = 1``). Defaults: resolvent step
     ``eta = sqrt(n) / L``, ``inner_factor = 0.05`` and ``p = 1/n``, as in the authors'
     experiments. The default ``gamma`` is the one the VR-FoRB theorem covers; larger steps
-    are often faster but unguarded: 3 times it was faster on every problem of the
-    ``halpern`` suite (the paper's two experiments, random games, bilinear saddles), 5
-    times it (the authors' choice on their matrix game) was slower and erratic on random
-    games. Pass ``inner_step`` to use them.
+    are often faster but unguarded: 3 times it was faster on each problem it was tried on
+    (the paper's two experiments, random games with n = 100 and 300, a smaller
+    bilinear-quadratic saddle, the row-split policeman game), 5 times it (the authors'
+    choice on their matrix game) was slower than the default on the random games. Pass
+    ``inner_step`` to use them.
 
     Parameters
     ----------
