@@ -290,7 +290,7 @@ def test_vr_halpern_needs_fewer_component_calls_than_halpern():
     det = solvers.halpern(op, tol=tol, max_iter=100_000)
     vr = solvers.vr_halpern(op, tol=tol, random_state=0)
     assert det.success and vr.success, (det.message, vr.message)
-    assert vr.nfev < det.nfev / 3, (vr.epochs, det.epochs)
+    assert vr.nfev < det.nfev / 4, (vr.epochs, det.epochs)  # measured 0.13
 
 
 def test_vr_halpern_alg1_with_snapshot_prob_one_is_the_deterministic_anchored_step():
