@@ -26,7 +26,7 @@ import numpy as np
 import scipy
 
 from .harness import library_version
-from .newton_bench import md_table
+from .newton_bench import _plt, md_table
 
 #: Methods of the paper section, in plotting order. ``vr_halpern_x3``: Algorithm 2 with
 #: three times the default (theorem) VR-FoRB step, the kind of tuning the authors' experiments
@@ -128,17 +128,6 @@ def _savefig(fig, path):
 
     plt.close(fig)
     return str(path)
-
-
-def _plt():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    return plt
 
 
 # --------------------------------------------------------------------------- 1. paper
