@@ -244,6 +244,33 @@ class ReplicationCache:
         os.replace(tmp, self.path)
 
 
+def setting_rows(setting, recs):
+    """Medians over the replications ``recs`` (records of :func:`run_methods`) of one
+    ``setting = (model, penalty, tau, N)``: one row per method, with iterations and time to
+    the paper's target and to the tolerance (and how many replications reached them), the
+    median relative excess of the final objective over the best method of each replication,
+    PPV, F1 and estimation error."""
+    model, kind, tau, n = setting
+    F_best = [min(rec[m]["F_final"] for m in rec) for rec in recs]
+    rows = []
+    for m in recs[0]:
+        it_p, k_p = _median([rec[m]["it_paper"] for rec in recs])
+        t_p, _ = _median([rec[m]["t_paper"] for rec in recs])
+        it_t, k_t = _median([rec[m]["it_tol"] for rec in recs])
+        t_t, _ = _median([rec[m]["t_tol"] for rec in recs])
+        rel = [(rec[m]["F_final"] - Fb) / max(abs(Fb), 1e-300) for rec, Fb in zip(recs, F_best)]
+        rows.append({
+            "model": model, "penalty": kind, "tau": tau, "n": n, "method": m,
+            "it_paper": it_p, "reached_paper": k_p, "t_paper": t_p,
+            "it_tol": it_t, "reached_tol": k_t, "t_tol": t_t,
+            "F_rel_median": float(np.median(rel)),
+            "ppv": float(np.median([rec[m]["ppv"] for rec in recs])),
+            "f1": float(np.median([rec[m]["f1"] for rec in recs])),
+            "error": float(np.median([rec[m]["error"] for rec in recs])),
+        })
+    return rows
+
+
 def simulation_extra(settings, tol=1e-8, max_iter=5000):
     """The suite section: ``settings`` = [(model, kind, tau, n)]; the replications are the
     run's ``repeat`` (``python -m benchmarks run nonconvex --repeat R``)."""
@@ -264,30 +291,15 @@ def simulation_extra(settings, tol=1e-8, max_iter=5000):
                     rec = run_methods(X, y, beta, model, kind, tol=tol, max_iter=max_iter)
                     cache.put(key, rec)
                 recs.append(rec)
-            names = list(recs[0])
             say(f"    {model:8s} {kind:4s} tau={tau:<4g} N={n:<5d} {reps} reps "
                 f"({time.perf_counter() - t0:.0f} s)")
-            F_best = [min(rec[m]["F_final"] for m in rec) for rec in recs]
-            for m in names:
-                it_p, k_p = _median([rec[m]["it_paper"] for rec in recs])
-                t_p, _ = _median([rec[m]["t_paper"] for rec in recs])
-                it_t, k_t = _median([rec[m]["it_tol"] for rec in recs])
-                t_t, _ = _median([rec[m]["t_tol"] for rec in recs])
-                rel = [(rec[m]["F_final"] - Fb) / max(abs(Fb), 1e-300)
-                       for rec, Fb in zip(recs, F_best)]
-                row = {
-                    "model": model, "penalty": kind, "tau": tau, "n": n, "method": m,
-                    "it_paper": it_p, "reached_paper": k_p, "t_paper": t_p,
-                    "it_tol": it_t, "reached_tol": k_t, "t_tol": t_t,
-                    "F_rel_median": float(np.median(rel)),
-                    "ppv": float(np.median([rec[m]["ppv"] for rec in recs])),
-                    "f1": float(np.median([rec[m]["f1"] for rec in recs])),
-                    "error": float(np.median([rec[m]["error"] for rec in recs])),
-                }
+            for row in setting_rows((model, kind, tau, n), recs):
                 data.append(row)
-                say(f"      {m:16s} it(paper) {_fmt(it_p)} [{k_p}/{reps}]  t(paper) "
-                    f"{_fmt(t_p, 's')}  it(tol) {_fmt(it_t)} [{k_t}/{reps}]  t(tol) "
-                    f"{_fmt(t_t, 's')}  F-Fbest {row['F_rel_median']:.1e}  F1 {row['f1']:.2f}")
+                say(f"      {row['method']:16s} it(paper) {_fmt(row['it_paper'])} "
+                    f"[{row['reached_paper']}/{reps}]  t(paper) {_fmt(row['t_paper'], 's')}  "
+                    f"it(tol) {_fmt(row['it_tol'])} [{row['reached_tol']}/{reps}]  t(tol) "
+                    f"{_fmt(row['t_tol'], 's')}  F-Fbest {row['F_rel_median']:.1e}  "
+                    f"F1 {row['f1']:.2f}")
                 rows.append(row)
         md = _markdown(rows, reps, tol, max_iter)
         files = []
@@ -302,6 +314,96 @@ def simulation_extra(settings, tol=1e-8, max_iter=5000):
 
     return Extra(name="simulation", title="Simulation of Yang, Asgharian and Bhatnagar (2024)",
                  run=run)
+
+
+def summarize(dirs, settings, reps, *, tol=1e-8, max_iter=5000):
+    """Summary of a study from its replication caches, without computing anything.
+
+    ``dirs``: output directories (of one run spread over several sessions, or of workers run
+    side by side) whose ``simulation_replications.json`` are read and merged (a replication
+    found in several is taken from the first); records made with another ``tol`` /
+    ``max_iter`` are ignored. Settings with all ``reps`` replications finished get one line of
+    :func:`compact_markdown`; the others are listed with their count.
+
+    Returns
+    -------
+    markdown : str
+    rows : list of dict
+        :func:`setting_rows` of the finished settings.
+    missing : list of ((model, penalty, tau, N), int)
+        Unfinished settings with their number of finished replications.
+    """
+    from pathlib import Path
+
+    caches = [ReplicationCache(Path(d) / CACHE_NAME, tol=tol, max_iter=max_iter)
+              for d in dirs]
+    rows, missing = [], []
+    for setting in settings:
+        recs = []
+        for r in range(reps):
+            found = (c.get((*setting, r)) for c in caches)
+            rec = next((x for x in found if x is not None), None)
+            if rec is not None:
+                recs.append(rec)
+        if len(recs) == reps:
+            rows.extend(setting_rows(setting, recs))
+        else:
+            missing.append((tuple(setting), len(recs)))
+    md = compact_markdown(rows, reps)
+    if missing:
+        md += "\nNot finished (replications done): " + ", ".join(
+            f"{m} {k} tau={t:g} N={n} ({c})" for (m, k, t, n), c in missing) + "\n"
+    return md, rows, missing
+
+
+def compact_markdown(rows, reps):
+    """One line per setting: the paper's iteration counts (AG optimal, AG Ghadimi-Lan,
+    prox_grad; median iterations to its target), then time to the tolerance of the
+    working-set variant against skglm (their ratio; ``[k]``: replications of the working
+    sets that reached it, the median is over those) and both final objectives relative to
+    the best of all methods (median), and their F1."""
+    by = {}
+    for r in rows:
+        by.setdefault((r["model"], r["penalty"], r["tau"], r["n"]), {})[r["method"]] = r
+    lines = [
+        f"Medians over {reps} replications. Iterations to the paper's target; time to the "
+        "tolerance ([k]: replications of the working sets that reached it); F: final "
+        "objective relative to the best method of each replication.",
+        "",
+        "| model | penalty | tau | N | AG optimal | AG Ghadimi-Lan | prox_grad | "
+        "working sets: time [k] | skglm: time | time ratio | F working sets | F skglm | "
+        "F1 working sets / skglm |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def it(m):
+        return _fmt(m["it_paper"]) if m and m["reached_paper"] == reps else (
+            "n.r." if m and m["reached_paper"] == 0 else
+            f"{_fmt(m['it_paper'])} ({m['reached_paper']})" if m else "-")
+
+    for (model, kind, tau, n), ms in by.items():
+        ws, sk = ms.get("AG optimal + WS"), ms.get("skglm")
+        t_ws = ws["t_tol"] if ws else None
+        t_sk = sk["t_tol"] if sk else None
+        ratio = f"{t_ws / t_sk:.2f}" if t_ws and t_sk else "-"
+        lines.append(
+            f"| {model} | {kind} | {tau:g} | {n} | {it(ms.get('AG optimal'))} | "
+            f"{it(ms.get('AG Ghadimi-Lan'))} | {it(ms.get('prox_grad'))} | "
+            f"{_fmt(t_ws, ' s')} [{ws['reached_tol'] if ws else 0}] | {_fmt(t_sk, ' s')} | "
+            f"{ratio} | {_rel(ws)} | {_rel(sk)} | "
+            f"{_f1(ws)} / {_f1(sk)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _rel(row):
+    if row is None:
+        return "-"
+    v = row["F_rel_median"]
+    return "best" if v == 0 else f"+{100 * v:.2g}%"
+
+
+def _f1(row):
+    return "-" if row is None else f"{row['f1']:.2f}"
 
 
 def _fmt(v, unit=""):

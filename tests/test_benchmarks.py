@@ -339,6 +339,47 @@ def test_nonconvex_replication_cache_resumes_and_checks_settings(tmp_path):
     assert S.ReplicationCache(path, tol=1e-6, max_iter=500).get(key) is None
 
 
+def test_nonconvex_summarize_merges_worker_records_and_lists_unfinished(tmp_path, capsys):
+    from benchmarks import nonconvex_sim as S
+    from benchmarks.cli import main
+
+    def rec(F_ws, F_sk, t_ws, t_sk):
+        base = {"it_paper": 10, "t_paper": 0.01, "ppv": 1.0, "f1": 1.0, "error": 0.1}
+        return {"AG optimal": {**base, "F_final": 2.0, "it_tol": 50, "t_tol": 0.5},
+                "AG optimal + WS": {**base, "F_final": F_ws, "it_tol": 40, "t_tol": t_ws},
+                "skglm": {**base, "F_final": F_sk, "it_paper": None, "t_paper": None,
+                          "it_tol": None, "t_tol": t_sk}}
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    ca = S.ReplicationCache(a / S.CACHE_NAME, tol=1e-8, max_iter=5000)
+    cb = S.ReplicationCache(b / S.CACHE_NAME, tol=1e-8, max_iter=5000)
+    setting, other = ("linear", "SCAD", 0.9, 200), ("linear", "MCP", 0.9, 200)
+    ca.put((*setting, 0), rec(1.0, 1.1, 0.2, 0.4))  # replications split over two workers
+    cb.put((*setting, 1), rec(1.0, 1.3, 0.4, 0.4))
+    cb.put((*setting, 2), rec(1.2, 1.0, 0.3, 0.6))
+    cb.put((*other, 0), rec(1.0, 1.0, 0.1, 0.1))
+    # a record made with another tolerance is not used
+    S.ReplicationCache(tmp_path / S.CACHE_NAME, tol=1e-6, max_iter=5000).put(
+        (*other, 1), rec(1.0, 1.0, 0.1, 0.1))
+    md, rows, missing = S.summarize([a, b, tmp_path], [setting, other], 3)
+    assert missing == [(other, 1)]
+    got = {r["method"]: r for r in rows}
+    assert got["AG optimal + WS"]["t_tol"] == pytest.approx(0.3)  # median of 0.2, 0.4, 0.3
+    assert got["skglm"]["t_tol"] == pytest.approx(0.4)
+    assert got["AG optimal + WS"]["F_rel_median"] == 0.0  # best in two of three
+    assert got["skglm"]["F_rel_median"] == pytest.approx(0.1)  # +10%, +30%, 0
+    line = next(ln for ln in md.splitlines() if ln.startswith("| linear | SCAD"))
+    assert "| 0.300 s [3] | 0.400 s | 0.75 | best | +10% |" in line
+    assert "MCP tau=0.9 N=200 (1)" in md
+    assert main(["summarize", "nonconvex", "--out", str(a), "--out", str(b)]) == 0
+    assert "Not finished" in capsys.readouterr().out  # the full study's 48 settings
+    with pytest.raises(SystemExit):
+        main(["summarize", "smoke"])  # keeps no records
+    with pytest.raises(SystemExit):
+        main(["summarize", "nonconvex", "--out", str(tmp_path / "absent")])
+
+
 def test_admm_suite_sections_on_tiny_problems(tmp_path):
     from benchmarks import admm_consensus_bench as C
     from benchmarks import admm_lasso_bench as L

@@ -14,7 +14,9 @@ Replications are the run's ``--repeat`` (default 20; the paper used 100). ``--qu
 model, tau = 0.9, N in {200, 500}, SCAD and MCP, 3 replications (about a minute). The full
 study takes about 15 CPU-hours on one core; it resumes: every finished replication is kept in
 ``simulation_replications.json`` in the output directory, and a rerun with the same ``--out``
-computes only the missing ones.
+computes only the missing ones. ``python -m benchmarks summarize nonconvex --out DIR [--out
+DIR2 ...]`` prints the table of the finished settings from those records alone (several
+directories: workers run side by side with different ``--out``), computing nothing.
 
 Departures from the paper, all for a model without intercept (the solvers' problem): the
 design is centered so the linear model needs none; the logistic model's true intercept 0.5 is
@@ -59,3 +61,24 @@ def build(quick=False):
     return Suite(name="nonconvex", description=DESCRIPTION, problems=[], solvers=[],
                  repeat=3 if quick else 20, notes=notes, curves=False, threads=1,
                  extras=[simulation_extra(settings(quick), max_iter=2000 if quick else 5000)])
+
+
+def summarize(dirs, repeat=None):
+    """Table of the finished settings of the full study from the replication records in
+    ``dirs`` (nothing is computed; see :func:`benchmarks.nonconvex_sim.summarize`).
+
+    Parameters
+    ----------
+    dirs : list of path-like
+        Output directories of runs of this suite.
+    repeat : int, optional
+        Replications a setting needs to count as finished (default 20, the run's default).
+
+    Returns
+    -------
+    str
+        Markdown: one line per finished setting, then the unfinished ones.
+    """
+    from ..nonconvex_sim import summarize as _summarize
+
+    return _summarize(dirs, settings(), 20 if repeat is None else int(repeat))[0]
