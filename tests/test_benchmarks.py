@@ -317,6 +317,9 @@ def test_nonconvex_simulation_design_and_methods():
     ag = out["AG optimal"]
     assert ag["it_paper"] is not None and ag["it_tol"] is not None and ag["f1"] > 0.5
     assert json.loads(json.dumps(out)) == out  # storable by the replication cache
+    assert all(r["t_total"] > 0 for r in out.values())
+    if "skglm" in out:  # converged by its own KKT criterion on this easy problem
+        assert out["skglm"]["t_tol"] == out["skglm"]["t_total"]
     Xl, yl, _ = S.simulate(300, 0.5, "logistic", p=30, seed=1)
     assert set(np.unique(yl)) == {-1.0, 1.0}
 
@@ -370,7 +373,7 @@ def test_nonconvex_summarize_merges_worker_records_and_lists_unfinished(tmp_path
     assert got["AG optimal + WS"]["F_rel_median"] == 0.0  # best in two of three
     assert got["skglm"]["F_rel_median"] == pytest.approx(0.1)  # +10%, +30%, 0
     line = next(ln for ln in md.splitlines() if ln.startswith("| linear | SCAD"))
-    assert "| 0.300 s [3] | 0.400 s | 0.75 | best | +10% |" in line
+    assert "| 0.300 s [3] | 0.400 s [3] | 0.75 | best | +10% |" in line
     assert "MCP tau=0.9 N=200 (1)" in md
     assert main(["summarize", "nonconvex", "--out", str(a), "--out", str(b)]) == 0
     assert "Not finished" in capsys.readouterr().out  # the full study's 48 settings
