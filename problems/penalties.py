@@ -325,7 +325,7 @@ class GroupL1:
     groups : int, sequence of index arrays, or integer label array
         The partition: an int ``k`` for contiguous groups of ``k`` features (the last may be
         shorter; needs ``n_features``), a list of disjoint index arrays covering
-        ``0..n_features-1``, or an array of one group label per feature.
+        ``0..n_features-1``, or an array (or list) of one integer group label per feature.
     weights : array, optional
         ``w_g > 0`` per group (default 1; ``sqrt(|g|)`` is the other common choice).
     n_features : int, optional
@@ -401,7 +401,9 @@ class GroupL1:
         return self.alpha * float((w * self.group_norms(x)).sum())
 
     def prox(self, x, step):
-        """Block soft-thresholding at ``step * alpha * w_g``."""
+        """Block soft-thresholding at ``step * alpha * w_g`` (``step > 0``)."""
+        if np.ndim(step) == 0 and not float(step) > 0:
+            raise ValueError(f"prox step must be > 0, got {step!r}")
         xp = array_namespace(x)
         labels, w = self._arrays(x)
         norms = self.group_norms(x)
@@ -456,6 +458,12 @@ def _group_labels(groups, n_features):
         if n_features is None:
             raise ValueError("an int group size needs n_features")
         return np.arange(int(n_features)) // int(groups)
+    if isinstance(groups, (list, tuple)) and groups and all(
+            isinstance(g, (int, np.integer)) and not isinstance(g, bool) for g in groups):
+        groups = np.asarray(groups, dtype=np.int64)  # one label per feature, not index arrays
+    if isinstance(groups, np.ndarray) and groups.ndim == 1 and groups.dtype.kind == "f":
+        raise TypeError("group labels must be integers (one per feature), got an array of "
+                        f"dtype {groups.dtype}")
     if isinstance(groups, np.ndarray) and groups.ndim == 1 and groups.dtype.kind in "iu":
         raw = groups.astype(np.int64)
         if n_features is not None and raw.size != n_features:

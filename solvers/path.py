@@ -10,7 +10,7 @@ from scipy.optimize import OptimizeResult
 from .backend import get_backend
 from .core.validation import check_option, check_scalar, require
 
-SOLVERS = ("bcd", "fista", "prox_grad", "nonconvex_ag")
+SOLVERS = ("auto", "bcd", "fista", "prox_grad", "nonconvex_ag")
 
 
 def alpha_grid(alpha_max, n_alphas=50, eps=1e-3):
@@ -23,7 +23,7 @@ def alpha_grid(alpha_max, n_alphas=50, eps=1e-3):
     return np.geomspace(alpha_max, alpha_max * eps, n_alphas)
 
 
-def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="bcd", warm_start=True,
+def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="auto", warm_start=True,
          x0=None, tol=1e-8, max_iter=None, callback=None, verbose=False, **solver_options):
     """Solve ``min f(x) + g_alpha(x)`` along a grid of penalty strengths.
 
@@ -40,9 +40,11 @@ def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="bcd", warm_s
         ``alpha_max`` down to ``eps * alpha_max``).
     n_alphas : int, default 50
     eps : float, default 1e-3
-    solver : {"bcd", "fista", "prox_grad", "nonconvex_ag"} or callable, default "bcd"
+    solver : {"auto", "bcd", "fista", "prox_grad", "nonconvex_ag"} or callable, default "auto"
         The solver of each problem, called as ``solver(f, g, x0, tol=..., max_iter=...,
-        **solver_options)`` and returning a :class:`solvers.Result`.
+        **solver_options)`` and returning a :class:`solvers.Result`. ``"auto"``: ``"bcd"``
+        for a separable penalty (one with a coordinate prox: L1, L2, ElasticNet, SCAD, MCP),
+        ``"fista"`` otherwise (GroupL1).
     warm_start : bool, default True
         Start each solve at the previous solution (else at ``x0``).
     x0 : array, optional
@@ -80,6 +82,11 @@ def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="bcd", warm_s
     if not callable(solver):
         check_option(solver, "solver", SOLVERS)
         import solvers as _solvers
+
+        if solver == "auto":
+            separable = getattr(penalty, "cd_params", None) is not None or \
+                getattr(penalty, "prox_1d", None) is not None
+            solver = "bcd" if separable else "fista"
 
         solve = getattr(_solvers, solver)
     else:

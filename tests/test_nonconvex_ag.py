@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 import problems
 import solvers
-from solvers.core import fit_sublinear_rate
+from solvers.core import duality_gap, fit_sublinear_rate
 
 
 def _regression(n=200, p=60, seed=0, sparse=False):
@@ -70,6 +70,57 @@ def test_convex_penalty_attains_the_accelerated_rate():
     assert fit.rate < -1.8
     pg = solvers.prox_grad(f, None, tol=0, max_iter=400)
     assert err[-1] < 0.05 * (pg.history.objective[-1] - f.value(xs))
+
+
+def test_l1_penalty_attains_the_accelerated_rate():
+    # the worst-case quadratic plus an L1 term: separable, so the minimizer is closed form,
+    # x*_i = soft(b_i, alpha) / lambda_i
+    n, alpha = 400, 0.02
+    lam = np.arange(1, n + 1) / n
+    b = np.sqrt(lam)
+    f = problems.Quadratic(sp.diags(lam, format="csr"), b)
+    xs = np.sign(b) * np.maximum(np.abs(b) - alpha, 0.0) / lam
+    F_star = f.value(xs) + alpha * np.abs(xs).sum()
+    g = problems.L1(alpha)
+    res = solvers.nonconvex_ag(f, g, tol=0, max_iter=400)
+    err = res.history.objective[1:] - F_star
+    assert err.min() > -1e-12
+    fit = fit_sublinear_rate(err, np.arange(1, err.size + 1), start=10)
+    assert fit.rate < -1.8
+    pg = solvers.prox_grad(f, g, tol=0, max_iter=400)
+    assert err[-1] < 0.05 * (pg.history.objective[-1] - F_star)
+
+
+@pytest.mark.parametrize("pen", PENALTIES, ids=repr)
+@pytest.mark.parametrize("rule", ["gs", "gs-q", "cyclic", "random"])
+def test_bcd_with_folded_concave_penalties_and_small_columns(pen, rule):
+    # a column with ||X_j||^2 / n below the weak-convexity modulus: its coordinate step
+    # 1 / L_j would exceed the prox's max_step; bcd takes the curvature floor instead
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 12))
+    X[:, 3] *= 0.1
+    y = X @ np.r_[1.0, -2.0, 0.0, 0.5, np.zeros(8)] + 0.1 * rng.standard_normal(40)
+    f = problems.LeastSquares(X, y)
+    g = type(pen)(0.1)
+    res = solvers.bcd(f, g, rule=rule, tol=1e-10, max_iter=20_000, random_state=0)
+    assert res.success, res.message
+    assert float(g.subdiff_distance(res.x, f.grad(res.x)).max()) < 1e-9
+    ref = solvers.prox_grad(f, g, x0=res.x, tol=1e-12, max_iter=10_000)
+    np.testing.assert_allclose(ref.x, res.x, atol=1e-8)  # a stationary point of prox_grad too
+
+
+def test_path_default_solver_handles_small_columns_and_group_penalties():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(size=(40, 12))  # ||X_j||^2 / n about 1/3 < 1/(a - 1)
+    f = problems.LeastSquares(X, X @ rng.standard_normal(12))
+    p = solvers.path(f, problems.SCAD(1.0), n_alphas=4)
+    assert p.success.all()
+    assert all(type(r).__name__ == "Result" and "bcd" in r.message for r in p.results)
+    groups = problems.GroupL1(1.0, 3, n_features=12)
+    q = solvers.path(f, groups, n_alphas=4, eps=0.05, tol=1e-8, max_iter=20_000)
+    assert q.success.all() and "fista" in q.results[0].message  # not separable: fista
+    for alpha, x in zip(q.alphas, q.coefs):
+        assert duality_gap(f, groups.with_alpha(alpha), x) < 1e-6
 
 
 @pytest.mark.parametrize("Pen, key, shape", [("MCPenalty", "gamma", 3.0), ("SCAD", "a", 3.7)])
@@ -145,6 +196,15 @@ def test_bad_input():
         solvers.nonconvex_ag(f, problems.MCP(0.1), L=-1.0)
     with pytest.raises(ValueError, match="alpha <= 1"):
         solvers.nonconvex_ag(f, problems.MCP(0.1), damping=lambda k, L: (2.0, 1 / L, 1 / L))
+    with pytest.raises(ValueError, match="alpha_1 = 1"):
+        solvers.nonconvex_ag(f, problems.MCP(0.1), damping=lambda k, L: (0.5, 1 / L, 2 / L))
+    with pytest.raises(TypeError, match="must return"):
+        solvers.nonconvex_ag(f, problems.MCP(0.1), damping=lambda k, L: (1.0, 1 / L))
+    for bad_L in ("abc", True, np.ones(2)):
+        with pytest.raises(TypeError, match="L must be"):
+            solvers.nonconvex_ag(f, problems.MCP(0.1), L=bad_L)
+    with pytest.raises(TypeError, match="callback"):
+        solvers.nonconvex_ag(f, problems.MCP(0.1), callback=3)
 
     class NoLip:
         shape = (10,)

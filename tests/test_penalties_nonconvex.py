@@ -126,3 +126,10 @@ def test_group_l1_from_labels_and_size():
     assert a.value(x) == b.value(x)
     c = problems.GroupL1(1.0, 2, n_features=5)
     assert c.n_groups == 3
+    d = problems.GroupL1(1.0, [2, 2, 7, 7, 7])  # a plain list of labels, not index arrays
+    np.testing.assert_array_equal(d.labels, a.labels)
+    with pytest.raises(TypeError, match="integers"):
+        problems.GroupL1(1.0, np.array([0.0, 0.0, 1.0]))
+    for bad in (0.0, -1.0):
+        with pytest.raises(ValueError, match="step must be > 0"):
+            a.prox(x, bad)

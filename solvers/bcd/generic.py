@@ -22,9 +22,15 @@ from .rules import RANDOMIZED, block_scores, coordinate_scores
 class BlockSetup:
     """Quantities fixed for a run: coordinate and block curvature bounds, partition."""
 
-    def __init__(self, oracle, part, xp, rule, need_d):
+    def __init__(self, oracle, part, xp, rule, need_d, g=None):
         self.part = part
         L = oracle.coordinate_lipschitz()
+        floor = _curvature_floor(g)
+        if L is not None and floor > 0:
+            # a weakly convex penalty (SCAD, MCP) has a prox only for steps below its
+            # max_step: a coordinate with a smaller curvature bound takes the floor instead
+            # (a larger bound still majorizes f, so every step still descends)
+            L = xp.maximum(L, floor)
         self.L = L
         self.d = oracle.hess_rowsum() if need_d else None
         self.Lb = None
@@ -41,13 +47,29 @@ class BlockSetup:
                 mats = None
         if mats is not None:
             # zero padding leaves the largest eigenvalue of each (PSD) block unchanged
-            self.Lb = xp.asarray(np.maximum(np.linalg.eigvalsh(mats)[:, -1], 0.0))
+            self.Lb = xp.asarray(np.maximum(np.linalg.eigvalsh(mats)[:, -1], floor))
             if rule == "gsq":
                 self.Mb_inv = xp.asarray(np.linalg.pinv(mats, hermitian=True))
         elif L is not None:
             Lh = _to_host(L)
             Lpad = np.where(part.index >= 0, Lh[np.maximum(part.index, 0)], 0)
             self.Lb = xp.asarray(Lpad[:, 0] if width == 1 else Lpad.sum(1))
+
+
+def _any_coordinate_moves(g, x, oracle, L, xp, update):
+    """Whether some coordinate's gradient step is nonzero (a randomized rule can draw only
+    settled coordinates for a long streak while one still moves). Without coordinate
+    gradient steps: True can't be shown, False."""
+    if update != "gradient" or L is None:
+        return False
+    Ls = xp.where(L > 0, L, 1.0)  # a coordinate with L_i = 0 has a zero column: it can't move
+    return bool(((U.gradient_step(g, x, oracle.grad, Ls, xp) != 0) & (L > 0)).any())
+
+
+def _curvature_floor(g):
+    """``1 / (0.99 max_step)`` for a weakly convex penalty, else 0."""
+    max_step = getattr(g, "max_step", None)
+    return 0.0 if max_step is None else 1.0 / (0.99 * float(max_step))
 
 
 def _pad(M, width):
@@ -83,7 +105,7 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
     xp = oracle.xp
     n = x.shape[0]
     need_d = rule == "gsd" or (rule == "gsq" and part is not None and part.index.shape[1] > 1)
-    setup = BlockSetup(oracle, part, xp, rule, need_d)
+    setup = BlockSetup(oracle, part, xp, rule, need_d, g)
     if need_d and setup.d is None and not (rule == "gsq" and g is None and setup.Mb_inv is not None):
         raise TypeError(
             f"rule={rule!r} needs the diagonal curvature bound d_i = sum_j |H_ij|: give "
@@ -133,7 +155,9 @@ def solve_generic(f, g, x, oracle, monitor, *, rule, blocks, block_size, part, u
             idle += 1
             # a greedy rule picks the block with the best score: if its step is zero no
             # block can move; for randomized rules wait for a full pass of zero steps
-            if rule not in RANDOMIZED or idle >= 2 * n_blocks + 10:
+            if rule not in RANDOMIZED or (idle >= 2 * n_blocks + 10
+                                          and not _any_coordinate_moves(g, x, oracle, L, xp,
+                                                                        update)):
                 monitor.stop_with(STALLED)
                 break
         else:

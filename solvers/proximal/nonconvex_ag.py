@@ -24,7 +24,7 @@ import numpy as np
 from ..backend import array_namespace
 from ..core.monitor import Monitor
 from ..core.optimality import prox_grad_mapping_norm
-from ..core.validation import check_option, check_scalar, require
+from ..core.validation import check_callback_and_seed, check_option, check_scalar, require
 from ._common import finish_x, place_on_backend, initial_point
 
 DAMPINGS = ("optimal", "ghadimi-lan")
@@ -177,6 +177,9 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
     check_option(measure, "measure", ("mapping", "prox_grad_norm"))
     tol = check_scalar(tol, "tol", lower=0.0)
     max_iter = check_scalar(max_iter, "max_iter", lower=0, integer=True)
+    if L is not None:
+        L = check_scalar(L, "L", lower=0.0, lower_inclusive=False)
+    check_callback_and_seed(callback, None)
     if not isinstance(working_set, (bool, np.bool_)):
         raise TypeError(f"working_set must be True or False, got {working_set!r}")
     if working_set:
@@ -230,10 +233,17 @@ def _solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter, callback, v
         def params():
             k = 1
             while True:
-                a, b, lam = damping(k, L)
+                out = damping(k, L)
+                if not isinstance(out, (tuple, list)) or len(out) != 3:
+                    raise TypeError(f"damping(k, L) must return (alpha_k, beta_k, lambda_k), "
+                                    f"got {out!r}")
+                a, b, lam = out
                 if not (0 < a <= 1 and b > 0 and lam > 0):
                     raise ValueError(f"damping({k}, L) must give 0 < alpha <= 1, beta > 0, "
                                      f"lambda > 0; got {(a, b, lam)}")
+                if k == 1 and a != 1:
+                    raise ValueError(f"damping(1, L) must give alpha_1 = 1 (the method starts "
+                                     f"with x_md = x_0), got {a!r}")
                 yield float(a), float(b), float(lam)
                 k += 1
     seq = fresh_sequence()
@@ -282,7 +292,8 @@ def _solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter, callback, v
             x_md_prev = x_md
             stop = mon.record(k, x_ag, F_md, m, nfev=nfev, njev=njev, alpha=alpha,
                               restart=int(restarted))
-    fun = float(f.value(x_ag)) + (0.0 if g is None else float(g.value(x_ag)))
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run: fun is inf / nan
+        fun = float(f.value(x_ag)) + (0.0 if g is None else float(g.value(x_ag)))
     n_restarts = int(np.sum(mon.history.restart)) if len(mon.history) else 0
     return mon.result(finish_x(x_ag, bk, on_gpu), fun, nfev=nfev + 1, njev=njev,
                       n_restarts=n_restarts, L=L)
