@@ -406,7 +406,9 @@ def _rel(row):
     if row is None:
         return "-"
     v = row["F_rel_median"]
-    return "best" if v == 0 else f"+{100 * v:.2g}%"
+    if v == 0:
+        return "best"
+    return "+<1e-6%" if v < 1e-8 else f"+{100 * v:.2g}%"  # (below: rounding of F)
 
 
 def _f1(row):
