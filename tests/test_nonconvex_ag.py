@@ -258,6 +258,21 @@ def test_gpu_matches_cpu():
     np.testing.assert_allclose(gpu.x, cpu.x, atol=1e-8)
 
 
+@pytest.mark.gpu
+@pytest.mark.parametrize("pen", PENALTIES, ids=repr)
+def test_gpu_prox_grad_and_fista_match_cpu_with_folded_concave_penalties(pen):
+    pytest.importorskip("cupy")
+    X, y = _regression(seed=10)
+    f = problems.LeastSquares(X, y)
+    for run in (lambda b: solvers.prox_grad(f, pen, tol=1e-10, max_iter=20_000, backend=b),
+                lambda b: solvers.fista(f, pen, monotone=True, restart="function", tol=1e-10,
+                                        max_iter=20_000, backend=b),
+                lambda b: solvers.nonconvex_ag(f, pen, tol=1e-10, max_iter=20_000, backend=b)):
+        cpu, gpu = run("cpu"), run("gpu")
+        assert gpu.success and isinstance(gpu.x, np.ndarray)
+        np.testing.assert_allclose(gpu.x, cpu.x, atol=1e-7)
+
+
 @pytest.mark.parametrize("pen", PENALTIES, ids=repr)
 def test_working_sets_reach_sparser_lower_stationary_points_when_p_exceeds_n(pen):
     r = np.random.default_rng(11)
