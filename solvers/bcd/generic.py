@@ -16,6 +16,7 @@ from ..backend._select import to_host as _to_host
 from . import updates as U
 from .oracles import QuadraticOracle
 from .partitions import Partition
+from ..proximal._common import weak_convexity_floor
 from .rules import RANDOMIZED, block_scores, coordinate_scores
 
 
@@ -25,7 +26,7 @@ class BlockSetup:
     def __init__(self, oracle, part, xp, rule, need_d, g=None):
         self.part = part
         L = oracle.coordinate_lipschitz()
-        floor = _curvature_floor(g)
+        floor = weak_convexity_floor(g)
         if L is not None and floor > 0:
             # a weakly convex penalty (SCAD, MCP) has a prox only for steps below its
             # max_step: a coordinate with a smaller curvature bound takes the floor instead
@@ -64,12 +65,6 @@ def _any_coordinate_moves(g, x, oracle, L, xp, update):
         return False
     Ls = xp.where(L > 0, L, 1.0)  # a coordinate with L_i = 0 has a zero column: it can't move
     return bool(((U.gradient_step(g, x, oracle.grad, Ls, xp) != 0) & (L > 0)).any())
-
-
-def _curvature_floor(g):
-    """``1 / (0.99 max_step)`` for a weakly convex penalty, else 0."""
-    max_step = getattr(g, "max_step", None)
-    return 0.0 if max_step is None else 1.0 / (0.99 * float(max_step))
 
 
 def _pad(M, width):

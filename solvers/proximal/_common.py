@@ -106,10 +106,16 @@ def curvature_floor(g, step):
     ``g.max_step``; automatic and backtracking steps are kept just under it. A fixed step
     the user chose (a float ``step``) is left alone: the prox rejects it if it is too long.
     """
-    max_step = getattr(g, "max_step", None)
-    if max_step is None or not isinstance(step, str):
+    if not isinstance(step, str):
         return 0.0
-    return 1.0 / (0.99 * float(max_step))
+    return weak_convexity_floor(g)
+
+
+def weak_convexity_floor(g):
+    """``1 / (0.99 g.max_step)`` for a weakly convex penalty (SCAD, MCP), else 0: the
+    smallest curvature whose step ``1/L`` the penalty's prox accepts."""
+    max_step = getattr(g, "max_step", None)
+    return 0.0 if max_step is None else 1.0 / (0.99 * float(max_step))
 
 
 def secant_estimate(f, x, grad_x):
