@@ -383,6 +383,18 @@ def test_nonconvex_summarize_merges_worker_records_and_lists_unfinished(tmp_path
         main(["summarize", "nonconvex", "--out", str(tmp_path / "absent")])
 
 
+def test_nonconvex_plot_draws_the_papers_counts_beside_ours(tmp_path):
+    pytest.importorskip("matplotlib")
+    from benchmarks import nonconvex_sim as S
+
+    assert set(S.PAPER_ITERATIONS[("linear", "SCAD", 0.9)]) == set(S.PAPER_METHODS)
+    rows = [{"model": "linear", "penalty": kind, "tau": 0.9, "n": n, "method": m,
+             "it_paper": it} for kind in ("SCAD", "MCP") for n in (200, 500)
+            for m, it in (("AG optimal", 37), ("prox_grad", None))]
+    path = Path(S._plot(rows, tmp_path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_admm_suite_sections_on_tiny_problems(tmp_path):
     from benchmarks import admm_consensus_bench as C
     from benchmarks import admm_lasso_bench as L
