@@ -2,10 +2,12 @@
 
 Each round computes the full gradient at ``x``, the Clarke KKT distance of every coordinate
 (``g.subdiff_distance``), and takes as working set ``W`` the support plus the worst
-violators (at least ``ws_start``, at least twice the support); the problem restricted to
-``W`` (``f.restrict(W)``: the columns of X in W) is solved by the inner method warm-started
-at ``x_W`` to a fraction of the current violation. Coordinates outside ``W`` are zero (the
-support is always in ``W``), so the restricted problem is exact there. The strategy of
+violators (at least ``ws_start``, at least twice the support), plus the coordinates the fit
+lists in ``f.working_set_keep`` when it has one (e.g. an unpenalized intercept); the problem
+restricted to ``W`` (``f.restrict(W)``: the columns of X in W) is solved by the inner method
+warm-started at ``x_W`` to a fraction of the current violation. Coordinates outside ``W``
+are zero (the support is always in ``W``), so the restricted problem is exact there. The
+strategy of
 celer / skglm (Massias et al. 2018, 2020; Bertrand et al. 2022) around any first-order
 method.
 """
@@ -33,7 +35,8 @@ def solve_working_sets(inner, f, g, x0, *, tol, max_iter, callback, verbose, bac
     require(f, "restrict", "smooth part f (working sets restrict it to columns)")
     if g is not None:
         require(g, "subdiff_distance", "penalty g")
-        if getattr(g, "prox_1d", None) is None and getattr(g, "cd_params", None) is None:
+        if getattr(g, "prox_1d", None) is None and getattr(g, "cd_params", None) is None \
+                and not getattr(g, "separable", False):
             raise TypeError(f"working sets need a separable penalty (with `prox_1d`), got "
                             f"{type(g).__name__}")
     bk, f, on_gpu = place_on_backend(f, backend, x0)
@@ -46,9 +49,11 @@ def solve_working_sets(inner, f, g, x0, *, tol, max_iter, callback, verbose, bac
                   callback=callback, verbose=verbose, to_host=bk.to_host)
     vg, _ = make_evaluators(f, "kkt")
     gram = _GramCache.create(f) if bk.name == "cpu" else None
+    keep = getattr(f, "working_set_keep", None)
+    keep = xp.asarray([], dtype=xp.int64) if keep is None else xp.asarray(keep)
     with _blas_context(bk):
         x, F, nfev, njev = _rounds(inner, f, g, x, gram, mon, vg, bk, xp, p, tol, max_iter,
-                                   options, ws_start, ws_growth)
+                                   options, ws_start, ws_growth, keep)
     return mon.result(finish_x(x, bk, on_gpu), F, nfev=nfev, njev=njev)
 
 
@@ -65,10 +70,11 @@ def _blas_context(bk):
 
 
 def _rounds(inner, f, g, x, gram, mon, vg, bk, xp, p, tol, max_iter, options, ws_start,
-            ws_growth):
+            ws_growth, keep):
     ws = min(p, ws_start)
     used = nfev = njev = 0
     prev_W = None
+    last_nit = None
     lead = None  # (columns, leading eigenvector of X_W^T X_W) of the previous round
     lip_cache = None  # (W, L) of the previous round: the same set has the same constant
     while True:
@@ -88,15 +94,17 @@ def _rounds(inner, f, g, x, gram, mon, vg, bk, xp, p, tol, max_iter, options, ws
         score[supp] = np.inf
         k = min(ws, p)
         top = xp.argpartition(-score, k - 1)[:k] if k < p else xp.arange(p)
-        W = xp.union1d(top[score[top] > 0], supp)
-        if prev_W is not None and W.size == p and _same(W, prev_W):
+        W = xp.union1d(xp.union1d(top[score[top] > 0], supp), keep)
+        if prev_W is not None and W.size == p and _same(W, prev_W) and last_nit == 0:
+            # the whole problem again, and the last solve of it could not move: the
+            # violation is at the inner method's rounding floor
             mon.stop_with(STALLED)
             break
         fW = gram.restrict(W) if gram is not None else None
         if fW is None:
             fW = f.restrict(W)
         opts = dict(options)
-        if opts.get("L") is None and bk.name == "cpu":
+        if opts.get("L") is None and bk.name == "cpu" and _design_fit(fW):
             if lip_cache is not None and _same(W, lip_cache[0]):
                 opts["L"] = lip_cache[1]
             else:
@@ -113,7 +121,16 @@ def _rounds(inner, f, g, x, gram, mon, vg, bk, xp, p, tol, max_iter, options, ws
             ws = min(p, 2 * ws)  # no progress on this set: look wider
         x = x_new
         prev_W = W
+        last_nit = int(res.nit)
     return x, F, nfev, njev
+
+
+def _design_fit(fW):
+    """Whether the warm-started Lanczos estimate of the Lipschitz constant applies (a Gram
+    form, or a fit over a design ``X`` with ``n_samples``); other fits give their own
+    ``lipschitz``."""
+    return isinstance(fW, _GramFit) or (getattr(fW, "X", None) is not None
+                                        and getattr(fW, "n_samples", None) is not None)
 
 
 def _same(a, b):
