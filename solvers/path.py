@@ -13,6 +13,23 @@ from .core.validation import check_option, check_scalar, require
 SOLVERS = ("auto", "bcd", "fista", "prox_grad", "nonconvex_ag")
 
 
+#: Inner-iteration budget per alpha of the working-set solver that ``solver="auto"`` picks
+#: for SCAD / MCP when ``max_iter`` is not given.
+AUTO_WS_MAX_ITER = 10_000
+
+
+def _auto_solver(f, penalty):
+    """``"nonconvex_ag"`` (with working sets) for a folded concave penalty (SCAD, MCP) on a
+    fit that can be restricted to columns, ``"bcd"`` for other separable penalties,
+    ``"fista"`` otherwise (the group lasso)."""
+    if getattr(penalty, "concave_part_grad", None) is not None \
+            and getattr(f, "restrict", None) is not None:
+        return "nonconvex_ag"
+    separable = getattr(penalty, "cd_params", None) is not None or \
+        getattr(penalty, "prox_1d", None) is not None
+    return "bcd" if separable else "fista"
+
+
 def alpha_grid(alpha_max, n_alphas=50, eps=1e-3):
     """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``, evenly spaced on
     a log scale (scikit-learn's ``lasso_path`` grid)."""
@@ -42,9 +59,13 @@ def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="auto", warm_
     eps : float, default 1e-3
     solver : {"auto", "bcd", "fista", "prox_grad", "nonconvex_ag"} or callable, default "auto"
         The solver of each problem, called as ``solver(f, g, x0, tol=..., max_iter=...,
-        **solver_options)`` and returning a :class:`solvers.Result`. ``"auto"``: ``"bcd"``
-        for a separable penalty (one with a coordinate prox: L1, L2, ElasticNet, SCAD, MCP),
-        ``"fista"`` otherwise (GroupL1).
+        **solver_options)`` and returning a :class:`solvers.Result`. ``"auto"``:
+        ``"nonconvex_ag"`` with ``working_set=True`` (and ``max_iter`` 10,000 unless given)
+        for SCAD / MCP on a fit with ``restrict`` (least squares, logistic regression; 60
+        times faster than ``"bcd"`` on a 10-alpha MCP path with 500 samples and 2050
+        features, where bcd runs its generic, uncompiled path), ``"bcd"`` for the other
+        separable penalties (L1, L2, ElasticNet; SCAD / MCP on other fits), ``"fista"``
+        otherwise (GroupL1).
     warm_start : bool, default True
         Start each solve at the previous solution (else at ``x0``).
     x0 : array, optional
@@ -84,9 +105,11 @@ def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="auto", warm_
         import solvers as _solvers
 
         if solver == "auto":
-            separable = getattr(penalty, "cd_params", None) is not None or \
-                getattr(penalty, "prox_1d", None) is not None
-            solver = "bcd" if separable else "fista"
+            solver = _auto_solver(f, penalty)
+            if solver == "nonconvex_ag":
+                solver_options = {"working_set": True, **solver_options}
+                if max_iter is None:
+                    max_iter = AUTO_WS_MAX_ITER
 
         solve = getattr(_solvers, solver)
     else:

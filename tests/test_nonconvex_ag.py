@@ -109,13 +109,33 @@ def test_bcd_with_folded_concave_penalties_and_small_columns(pen, rule):
     np.testing.assert_allclose(ref.x, res.x, atol=1e-8)  # a stationary point of prox_grad too
 
 
+def test_working_sets_covering_every_column_keep_tightening():
+    # p = 8 < ws_start: the first sets are all columns; a repeated full set is a stall only
+    # when its last solve could not move (it used to stop at the second round, kkt 0.15)
+    rng = np.random.default_rng(1)
+    X = rng.uniform(size=(40, 8))
+    f = problems.LeastSquares(X, X @ rng.standard_normal(8))
+    res = solvers.nonconvex_ag(f, problems.SCAD(0.0162), working_set=True, tol=1e-8)
+    assert res.success, res.message
+    assert list(res.history.ws_size[1:3]) == [8, 8] and len(res.history) > 3
+    assert float(problems.SCAD(0.0162).subdiff_distance(res.x, f.grad(res.x)).max()) <= 1e-8
+
+
 def test_path_default_solver_handles_small_columns_and_group_penalties():
     rng = np.random.default_rng(1)
     X = rng.uniform(size=(40, 12))  # ||X_j||^2 / n about 1/3 < 1/(a - 1)
     f = problems.LeastSquares(X, X @ rng.standard_normal(12))
-    p = solvers.path(f, problems.SCAD(1.0), n_alphas=4)
+    p = solvers.path(f, problems.SCAD(1.0), n_alphas=4, solver="bcd")
     assert p.success.all()
     assert all(type(r).__name__ == "Result" and "bcd" in r.message for r in p.results)
+    # the default for SCAD / MCP on a design fit: working sets, stationary at every alpha
+    a = solvers.path(f, problems.SCAD(1.0), n_alphas=4)
+    assert a.success.all() and all(r.history.measure_name == "kkt" for r in a.results)
+    for alpha, x in zip(a.alphas, a.coefs):
+        g = problems.SCAD(alpha)
+        assert float(g.subdiff_distance(x, f.grad(x)).max()) <= 1e-8
+    q = problems.Quadratic(X.T @ X / 40, -X.T @ f.y / 40)  # no `restrict`: bcd
+    assert "bcd" in solvers.path(q, problems.MCP(1.0), n_alphas=3).results[0].message
     groups = problems.GroupL1(1.0, 3, n_features=12)
     q = solvers.path(f, groups, n_alphas=4, eps=0.05, tol=1e-8, max_iter=20_000)
     assert q.success.all() and "fista" in q.results[0].message  # not separable: fista
