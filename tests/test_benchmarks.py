@@ -395,6 +395,27 @@ def test_nonconvex_plot_draws_the_papers_counts_beside_ours(tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_nonconvex_estimator_section_scores_both_fits_alike(monkeypatch):
+    from benchmarks import nonconvex_estimators as E
+    from benchmarks.suites import nonconvex
+
+    # a small design (p = 300: block 0 only, 10 signals) keeps the test fast
+    real = E.simulate
+    monkeypatch.setattr(E, "simulate", lambda n, tau, model, seed: real(n, tau, model,
+                                                                          p=300, seed=seed))
+    rec = E.compare("MCP", 0.9, 80, seed=3, runs=1)
+    ours = rec["optsuite"]
+    assert ours["converged"] and ours["time"] > 0 and 0 < ours["nnz"] <= 300
+    if "skglm" in rec:
+        # both scored by the one objective; ours no worse than skglm's (7.6% lower here)
+        assert ours["F"] <= 1.05 * rec["skglm"]["F"]
+    out = E.estimator_extra([("SCAD", 0.5, 60)], reps=1, runs=1).run({"say": lambda s: None})
+    assert "| SCAD | 0.5 | 60 |" in out["markdown"]
+    assert out["data"]["rows"][0]["optsuite"]["converged"] == 1
+    names = [x.name for x in nonconvex.build(quick=True).extras]
+    assert names == ["estimators", "simulation"]
+
+
 def test_admm_suite_sections_on_tiny_problems(tmp_path):
     from benchmarks import admm_consensus_bench as C
     from benchmarks import admm_lasso_bench as L

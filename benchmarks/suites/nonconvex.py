@@ -8,7 +8,10 @@ the optimal damping and with the Ghadimi-Lan setting, ``prox_grad``, monotone FI
 restart) and skglm (``GeneralizedLinearEstimator`` with ``SCAD`` / ``MCPenalty``,
 Anderson-accelerated working-set coordinate descent). Reported per setting: median
 iterations and time to the paper's target and to a gradient mapping of 1e-8, final
-objective, PPV / F1 of the support, estimation error.
+objective, PPV / F1 of the support, estimation error. A first section
+(:mod:`benchmarks.nonconvex_estimators`) compares the scikit-learn estimators
+``MCPRegression`` / ``SCADRegression`` with skglm's on the same design with an intercept
+(``--quick``: tau = 0.9, N = 200, 2 replications; full: tau 0.5 / 0.9, N 200 / 500 / 1000, 5).
 
 Replications are the run's ``--repeat`` (default 20; the paper used 100). ``--quick``: linear
 model, tau = 0.9, N in {200, 500}, SCAD and MCP, 3 replications (about a minute). The full
@@ -40,6 +43,13 @@ def settings(quick=False):
             for tau in TAUS for n in NS]
 
 
+def estimator_settings(quick=False):
+    """``[(penalty, tau, n)]`` of the estimator comparison."""
+    if quick:
+        return [(k, 0.9, 200) for k in ("MCP", "SCAD")]
+    return [(k, tau, n) for k in ("MCP", "SCAD") for tau in (0.5, 0.9) for n in (200, 500, 1000)]
+
+
 def build(quick=False):
     """Build the suite (no race problems: everything is in the simulation section).
 
@@ -52,6 +62,7 @@ def build(quick=False):
     benchmarks.harness.Suite
     """
     from ..harness import Suite
+    from ..nonconvex_estimators import estimator_extra
     from ..nonconvex_sim import simulation_extra
 
     notes = ["replications = --repeat (default 20 full, 3 quick)",
@@ -60,7 +71,8 @@ def build(quick=False):
              "BLAS limited to one thread: the methods are sequential first-order methods"]
     return Suite(name="nonconvex", description=DESCRIPTION, problems=[], solvers=[],
                  repeat=3 if quick else 20, notes=notes, curves=False, threads=1,
-                 extras=[simulation_extra(settings(quick), max_iter=2000 if quick else 5000)])
+                 extras=[estimator_extra(estimator_settings(quick), reps=2 if quick else 5),
+                         simulation_extra(settings(quick), max_iter=2000 if quick else 5000)])
 
 
 def summarize(dirs, repeat=None):
