@@ -410,6 +410,32 @@ def test_compiled_inner_loop_reproduces_the_python_loop(form, pen, damping, rest
     np.testing.assert_array_equal(x0, x0_copy)
 
 
+@pytest.mark.parametrize("form", ["least-squares", "logistic"])
+@pytest.mark.parametrize("pen", PENALTIES, ids=repr)
+def test_compiled_inner_loop_leaves_an_intercept_unpenalized(form, pen):
+    # the estimators' restricted fits: the last column is ones, the penalty skips it
+    import importlib
+
+    from solvers.interfaces.sklearn_nonconvex import _AllButLast
+
+    ag = importlib.import_module("solvers.proximal.nonconvex_ag")
+    base = _inner_fits()[form]
+    X = np.hstack([base.X, np.ones((base.X.shape[0], 1))])
+    f = type(base)(X, base.y + (3.0 if form == "least-squares" else 0.0))
+    g = _AllButLast(pen)
+    x0 = np.zeros(41)
+    opts = dict(damping="optimal", L=None, restart=None, measure="mapping", tol=1e-10,
+                max_iter=3000)
+    ref = ag._solve(f, g, x0, callback=None, verbose=False, backend="cpu",
+                    track_objective=False, **opts)
+    fast = ag._compiled_solve(f, g, x0, **opts)
+    assert (fast.nit, fast.status, fast.nfev) == (ref.nit, ref.status, ref.nfev)
+    np.testing.assert_allclose(fast.x, ref.x, rtol=0, atol=1e-12)
+    assert fast.x[-1] != 0.0
+    if fast.success:  # (logistic with MCP(0.2) needs more than 3000 iterations)
+        assert abs(f.grad(fast.x)[-1]) <= 1e-9  # the intercept is optimal
+
+
 def test_compiled_inner_loop_declines_what_it_does_not_cover():
     import importlib
 

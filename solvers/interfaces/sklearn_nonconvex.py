@@ -104,11 +104,13 @@ class _AllButLast:
     """A folded concave penalty on all coordinates but the last (the intercept)."""
 
     separable = True  # coordinate-wise: working sets may restrict it (the intercept kept last)
+    unpenalized_last = True  # read by nonconvex_ag's compiled loop
 
     def __init__(self, base):
         self.base = base
         self.l1_part = base.l1_part
         self.concave_part_lipschitz = base.concave_part_lipschitz
+        self.folded_concave_params = base.folded_concave_params
 
     def value(self, v):
         return self.base.value(v[:-1])

@@ -52,10 +52,10 @@ def _fit_grad(form, A, c, offset, n_samples, x, out):
 
 
 @numba.njit(cache=True)
-def _add_concave_grad(penalty, lam, shape, x, out):
+def _add_concave_grad(penalty, lam, shape, x, out, n_pen):
     """``out += grad h(x) = (p'(|x|) - lam) sign(x)`` of SCAD (``shape = a``) or MCP
-    (``shape = gamma``)."""
-    for j in range(x.shape[0]):
+    (``shape = gamma``) on the penalized coordinates ``0 .. n_pen - 1``."""
+    for j in range(n_pen):
         v = x[j]
         if v == 0.0:
             continue
@@ -68,8 +68,11 @@ def _add_concave_grad(penalty, lam, shape, x, out):
 
 
 @numba.njit(cache=True)
-def _soft(v, t, out):
-    for j in range(v.shape[0]):
+def _soft(v, t, out, n_pen):
+    """Soft-thresholding of ``v[:n_pen]`` at ``t`` into ``out``; the rest copied."""
+    for j in range(n_pen, v.shape[0]):
+        out[j] = v[j]
+    for j in range(n_pen):
         if v[j] > t:
             out[j] = v[j] - t
         elif v[j] < -t:
@@ -89,13 +92,15 @@ def _norm_diff(a, b):
 
 @numba.njit(cache=True)
 def split_ag(form, A, c, offset, n_samples, penalty, lam, shape, x0, L, damping, restart,
-             tol, max_iter):
-    """Run the nonconvex accelerated gradient on ``f + g`` with ``g`` = SCAD / MCP split.
+             tol, max_iter, free_last):
+    """Run the nonconvex accelerated gradient on ``f + g`` with ``g`` = SCAD / MCP split;
+    with ``free_last`` the last coordinate (an intercept) is not penalized.
 
     Returns ``(x_ag, nit, status, nfev, measure, n_restarts)``; ``nfev`` counts gradient
     evaluations as the Python loop does (one at ``x0``, one per iteration after the first).
     """
     p = x0.shape[0]
+    n_pen = p - 1 if free_last else p
     x = x0.copy()
     x_ag = x0.copy()
     x_md = x0.copy()
@@ -103,13 +108,13 @@ def split_ag(form, A, c, offset, n_samples, penalty, lam, shape, x0, L, damping,
     tmp = np.empty(p)
     gx = np.empty(p)
     _fit_grad(form, A, c, offset, n_samples, x, gx)
-    _add_concave_grad(penalty, lam, shape, x, gx)
+    _add_concave_grad(penalty, lam, shape, x, gx, n_pen)
     nfev = 1
     # the measure at x0: the prox-gradient mapping with step 1/L
     step = 1.0 / L
     for j in range(p):
         tmp[j] = x[j] - step * gx[j]
-    _soft(tmp, lam * step, tmp)
+    _soft(tmp, lam * step, tmp, n_pen)
     m = _norm_diff(x, tmp) / step
     if not math.isfinite(m):
         return x_ag, 0, NUMERICAL_ERROR, nfev, m, 0
@@ -141,14 +146,14 @@ def split_ag(form, A, c, offset, n_samples, penalty, lam, shape, x0, L, damping,
                 x_md[j] = (1.0 - a_k) * x_ag[j] + a_k * x[j]
         if k > 1:
             _fit_grad(form, A, c, offset, n_samples, x_md, gx)
-            _add_concave_grad(penalty, lam, shape, x_md, gx)
+            _add_concave_grad(penalty, lam, shape, x_md, gx, n_pen)
             nfev += 1
         for j in range(p):
             tmp[j] = x[j] - lam_k * gx[j]
-        _soft(tmp, lam * lam_k, x)
+        _soft(tmp, lam * lam_k, x, n_pen)
         for j in range(p):
             tmp[j] = x_md[j] - beta * gx[j]
-        _soft(tmp, lam * beta, x_ag)
+        _soft(tmp, lam * beta, x_ag, n_pen)
         m = _norm_diff(x_md, x_ag) / beta
         restarted = False
         if restart and have_prev:

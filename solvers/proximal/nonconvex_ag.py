@@ -349,7 +349,7 @@ def _compiled_solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter):
         code, A, c, offset, n, K.SCAD if kind == "scad" else K.MCP, float(lam), float(shape),
         np.array(x0, dtype=np.float64), float(L),
         K.OPTIMAL if damping == "optimal" else K.GHADIMI_LAN, restart == "speed", float(tol),
-        int(max_iter))
+        int(max_iter), bool(getattr(g, "unpenalized_last", False)))
     mon = Monitor("nonconvex_ag", tol=tol, max_iter=max_iter, measure_name=measure)
     mon.record(int(nit), x_ag, None, m, nfev=nfev, njev=nfev)
     mon.stop_with({K.CONVERGED: CONVERGED, K.MAX_ITER: MAX_ITER,
