@@ -298,11 +298,7 @@ class SCADRegression(_NonconvexRegressor):
         Iteration budget (default 10,000).
     damping : {"optimal", "ghadimi-lan"}, default "optimal"
     working_set : bool, default True
-        Solve on working sets (the support, the intercept and the worst KKT violators, grown
-        until every coordinate is stationary; ``nonconvex_ag(working_set=True)``). With more
-        features than samples this reaches sparse stationary points of much lower objective,
-        like coordinate descent, where the full-gradient method from zero stops at dense
-        ones; ``tol`` then bounds the largest KKT distance.
+        Solve on working sets (as :class:`MCPRegression`).
     warm_start : bool, default False
 
     Attributes
@@ -363,11 +359,7 @@ class MCPLogisticRegression(_BinaryLinearClassifier, ClassifierMixin, BaseEstima
         Iteration budget (default 10,000).
     damping : {"optimal", "ghadimi-lan"}, default "optimal"
     working_set : bool, default True
-        Solve on working sets (the support, the intercept and the worst KKT violators, grown
-        until every coordinate is stationary; ``nonconvex_ag(working_set=True)``). With more
-        features than samples this reaches sparse stationary points of much lower objective,
-        like coordinate descent, where the full-gradient method from zero stops at dense
-        ones; ``tol`` then bounds the largest KKT distance.
+        Solve on working sets (as :class:`MCPRegression`).
     warm_start : bool, default False
 
     Attributes
