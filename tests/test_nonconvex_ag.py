@@ -325,6 +325,30 @@ def test_working_sets_need_a_restrictable_fit_and_a_separable_penalty():
 
 
 @pytest.mark.parametrize("sparse", [False, True])
+def test_gram_cache_with_an_intercept_column_matches_the_joint_fit(sparse):
+    # the estimators' joint fit over [w, b]: the Gram blocks of [X, 1], built piecewise in the
+    # order the sets reach columns (the intercept among them), then all at once
+    from solvers.interfaces.sklearn_nonconvex import _JointFit
+    from solvers.proximal import working_set as wsmod
+
+    r = np.random.default_rng(11)
+    X = r.standard_normal((50, 30)) * (r.random((50, 30)) < (0.3 if sparse else 1.0))
+    y = r.standard_normal(50) + 4.0
+    f = _JointFit(sp.csc_matrix(X) if sparse else X, y, "squared", True)
+    cache = wsmod._GramCache.create(f)
+    assert cache is not None and cache.p == 31
+    for W in (np.array([2, 5, 30]), np.array([1, 2, 5, 9]), np.array([0, 1, 2, 9, 12, 30]),
+              np.arange(31)):  # the last one covers more than half: all at once
+        fg, fd = cache.restrict(W), f.restrict(W)
+        for v in r.standard_normal((3, W.size)):
+            vg, gg = fg.value_and_grad(v)
+            vd, gd = fd.value_and_grad(v)
+            assert vg == pytest.approx(vd, rel=1e-12)
+            np.testing.assert_allclose(gg, gd, rtol=1e-10, atol=1e-12)
+    assert wsmod._GramCache.create(_JointFit(X, np.sign(y - 4.0), "logistic", True)) is None
+
+
+@pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("offset", [None, 0.3])
 def test_working_set_gram_path_matches_the_plain_path(monkeypatch, sparse, offset):
     # tall restricted designs use G = X^T X / n: same iterates as the products with X_W

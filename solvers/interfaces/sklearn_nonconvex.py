@@ -56,6 +56,12 @@ class _JointFit:
         curvature = 1.0 if loss == "squared" else 0.25
         self.lipschitz = float(base.lipschitz) + (curvature if fit_intercept else 0.0)
 
+    def gram_design(self):
+        """``(X, y, n, intercept)`` for the working sets' Gram cache (least squares only):
+        the restricted fits then take the Gram form ``v^T G v / 2 - c^T v`` with the
+        intercept's row of column means."""
+        return (self.X, self.y, self.n, self.fit_intercept) if self.loss == "squared" else None
+
     @property
     def working_set_keep(self):
         """The intercept's index, which every working set contains."""

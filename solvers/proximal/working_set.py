@@ -203,10 +203,14 @@ class _GramCache:
     it has at most ``GRAM_MAX_COLUMNS`` squared entries.
     """
 
-    def __init__(self, X, r, n):
+    def __init__(self, X, r, n, intercept=False):
         self.X, self.n = X, n
-        self.p = X.shape[1]
+        self.intercept = intercept  # a column of ones after X's (index X.shape[1])
+        self.p = X.shape[1] + int(intercept)
         self.b = np.asarray(X.T @ r).ravel() / n
+        if intercept:
+            self.b = np.append(self.b, float(r.sum()) / n)
+            self.mean = np.asarray(X.sum(axis=0)).ravel() / n  # 1^T X / n
         self.c = float(r @ r) / (2 * n)
         self.dtype = np.result_type(X.dtype, np.float32)
         self.pos = np.full(self.p, -1, dtype=np.intp)
@@ -216,11 +220,27 @@ class _GramCache:
 
     @classmethod
     def create(cls, f):
-        """A cache for a least-squares fit on a dense or sparse numpy design, else None."""
-        if getattr(f, "glm_loss", None) != "squared":
+        """A cache for a least-squares fit on a dense or sparse numpy design, else None. A fit
+        with an intercept as its last coordinate describes itself by ``gram_design() -> (X,
+        y, n, intercept)`` (the scikit-learn estimators' joint fit)."""
+        parts = getattr(f, "gram_design", None)
+        if parts is not None:
+            parts = parts()
+            if parts is None:
+                return None
+            X, y, n, intercept = parts
+            offset = None
+        elif getattr(f, "glm_loss", None) != "squared":
             return None
-        X, y = getattr(f, "X", None), getattr(f, "y", None)
-        n = getattr(f, "n_samples", None)
+        else:
+            X, y = getattr(f, "X", None), getattr(f, "y", None)
+            n = getattr(f, "n_samples", None)
+            intercept = False
+            offset = getattr(f, "offset", None)
+        return cls._checked(X, y, n, offset, intercept)
+
+    @classmethod
+    def _checked(cls, X, y, n, offset, intercept):
         if X is None or y is None or n is None or getattr(X, "ndim", 0) != 2:
             return None
         sparse = hasattr(X, "tocsc")
@@ -229,11 +249,10 @@ class _GramCache:
             return None
         if sparse and X.shape[1] > GRAM_MAX_COLUMNS:
             return None
-        offset = getattr(f, "offset", None)
         if offset is not None and not isinstance(offset, np.ndarray):
             return None
         r = y if offset is None else y - offset  # a new array: y is never modified
-        return cls(X, r, int(n))
+        return cls(X, r, int(n), intercept)
 
     def restrict(self, W):
         """The restricted fit on the columns ``W`` (sorted), or None when the Gram path does
@@ -261,10 +280,9 @@ class _GramCache:
         m0, m1 = self.cols.size, self.cols.size + new.size
         G = np.empty((m1, m1), dtype=self.dtype)
         G[:m0, :m0] = self.G
-        Xn = self.X[:, new]
-        G[m0:, m0:] = self._product(Xn, Xn)
+        G[m0:, m0:] = self._block(new, new)
         if m0:
-            cross = self._product(self.X[:, self.cols], Xn)
+            cross = self._block(self.cols, new)
             G[:m0, m0:] = cross
             G[m0:, :m0] = cross.T
         self.G = G
@@ -276,10 +294,27 @@ class _GramCache:
         update) once the sets cover a large part of them."""
         X = self.X
         G = X.T @ X
-        self.G = np.asarray(G.toarray() if hasattr(G, "toarray") else G, dtype=self.dtype)
-        self.G /= self.n
+        G = np.asarray(G.toarray() if hasattr(G, "toarray") else G, dtype=self.dtype) / self.n
+        if self.intercept:  # [[X^T X, X^T 1], [1^T X, n]] / n
+            m = self.mean.astype(self.dtype)
+            G = np.block([[G, m[:, None]], [m[None, :], np.ones((1, 1), self.dtype)]])
+        self.G = G
         self.pos = np.arange(self.p)
         self.cols = np.arange(self.p)
+
+    def _block(self, I, J):
+        """``[X, 1]_I^T [X, 1]_J / n`` for index arrays ``I``, ``J`` in any order (the
+        intercept's column of ones, index ``p - 1`` with an intercept, from the column means)."""
+        if not self.intercept:
+            return self._product(self.X[:, I], self.X[:, J])
+        one = self.p - 1
+        rI, rJ = I != one, J != one
+        B = np.empty((I.size, J.size), dtype=self.dtype)
+        B[np.ix_(rI, rJ)] = self._product(self.X[:, I[rI]], self.X[:, J[rJ]])
+        B[np.ix_(~rI, rJ)] = self.mean[J[rJ]][None, :]
+        B[np.ix_(rI, ~rJ)] = self.mean[I[rI]][:, None]
+        B[np.ix_(~rI, ~rJ)] = 1.0
+        return B
 
     def _product(self, A, B):
         P = A.T @ B
