@@ -17,6 +17,7 @@ objective than the full-gradient method from zero.
 """
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -52,9 +53,17 @@ class _JointFit:
         self.n, p = X.shape
         self.fit_intercept = fit_intercept
         self.shape = (p + 1,) if fit_intercept else (p,)
-        base = problems.LeastSquares(X, y) if loss == "squared" else problems.Logistic(X, y)
-        curvature = 1.0 if loss == "squared" else 0.25
-        self.lipschitz = float(base.lipschitz) + (curvature if fit_intercept else 0.0)
+
+    @property
+    def _fit_class(self):
+        return problems.LeastSquares if self.loss == "squared" else problems.Logistic
+
+    @functools.cached_property
+    def lipschitz(self):
+        """Computed on first use only: working sets never ask the whole fit for it."""
+        curvature = 1.0 if self.loss == "squared" else 0.25
+        extra = curvature if self.fit_intercept else 0.0
+        return float(self._fit_class(self.X, self.y).lipschitz) + extra
 
     def gram_design(self):
         """``(X, y, n, intercept)`` for the working sets' Gram cache (least squares only):
@@ -79,8 +88,7 @@ class _JointFit:
             ones = np.ones((self.n, 1))
             XW = sp.hstack([XW, sp.csc_matrix(ones)], format="csc") if sp.issparse(XW) \
                 else np.hstack([XW, ones])
-        fit = problems.LeastSquares if self.loss == "squared" else problems.Logistic
-        return fit(XW, self.y)
+        return self._fit_class(XW, self.y)
 
     def _split(self, v):
         return (v[:-1], float(v[-1])) if self.fit_intercept else (v, 0.0)
@@ -141,10 +149,11 @@ def _fit(est, X, y, loss, penalty, coef_shape):
         raise ValueError(f"{type(est).__name__}: damping must be one of {DAMPINGS}, got "
                          f"{est.damping!r}")
     working_set = _check_bool(est, "working_set")
-    f = _JointFit(X, y, loss, fit_intercept)
-    g = _AllButLast(penalty) if fit_intercept else penalty
     if working_set and not fit_intercept:  # the plain fit: Gram form for least squares
         f = problems.LeastSquares(X, y) if loss == "squared" else problems.Logistic(X, y)
+    else:
+        f = _JointFit(X, y, loss, fit_intercept)
+    g = _AllButLast(penalty) if fit_intercept else penalty
     x0 = None
     if warm_start and getattr(est, "coef_", None) is not None \
             and np.shape(est.coef_) == coef_shape:
