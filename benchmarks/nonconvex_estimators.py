@@ -13,12 +13,11 @@ final points are scored by one function, :func:`objective`.
 """
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
 
-from .harness import Extra, library_version
+from .harness import Extra, _timed, library_version
 from .nonconvex_sim import LAMBDA, MCP_GAMMA, SCAD_A, simulate
 
 #: Added to the simulated response: the intercept the estimators fit.
@@ -62,10 +61,8 @@ def _timed_fit(make, X, y, runs):
         make().fit(X, y)
         times = []
         for _ in range(runs):
-            est = make()
-            t0 = time.perf_counter()
-            est.fit(X, y)
-            times.append(time.perf_counter() - t0)
+            est, seconds = _timed(lambda: make().fit(X, y))
+            times.append(seconds)
     return float(np.median(times)), est
 
 
