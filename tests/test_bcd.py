@@ -436,7 +436,8 @@ def test_kept_gram_equals_a_fresh_one_as_the_working_set_changes():
     X = sp.random(200, 60, density=0.2, format="csc", random_state=3)
     y = np.random.default_rng(3).standard_normal(200)
     f = problems.LeastSquares(X, y)
-    st = glm_engine.GLMState(f, problems.L1(0.01), np.zeros(60), (0.01, 0.0, False), "gap")
+    st = glm_engine.GLMState(f, problems.L1(0.01), np.zeros(60),
+                               glm_engine.compiled_penalty(problems.L1(0.01)), "gap")
     for W in (np.array([1, 5, 9]), np.array([1, 4, 5, 9, 30]), np.array([4, 30]),
               np.arange(0, 60, 7)):
         XW = X[:, W].toarray()
@@ -450,6 +451,7 @@ def test_first_working_set_is_small_for_dense_columns_and_large_for_rare_ones():
     for density, expect in ((0.5, (27, 31)), (0.002, (50, 50))):
         X = sp.random(2000, 400, density=density, format="csc", random_state=4)
         f = problems.LeastSquares(X, r.standard_normal(2000))
-        st = glm_engine.GLMState(f, None, np.zeros(400), (0.0, 0.0, False), "prox_grad_norm")
+        st = glm_engine.GLMState(f, None, np.zeros(400), glm_engine.compiled_penalty(None),
+                                   "prox_grad_norm")
         k = glm_engine._balanced_ws_size(st, r.random(400))
         assert expect[0] <= k <= expect[1]

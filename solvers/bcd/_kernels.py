@@ -1,14 +1,27 @@
 """Compiled coordinate kernels for block coordinate descent (CPU, numba).
 
-Penalties reach these kernels in the separable form ``l1 |t| + l2 t^2 / 2`` plus, when
-``pos`` is set, the constraint ``t >= 0`` (``penalty.cd_params``). Data fits reach them as a
-loss code over the linear predictor ``z = X x``: 0 squared ``(z - y)^2 / 2``, 1 logistic
-``log(1 + exp(-y z))``.
+Penalties reach these kernels as a tuple ``pen = (kind, l1, l2, pos, shape, floor)`` (see
+:func:`solvers.bcd.glm_engine.compiled_penalty`):
+
+* ``kind = 0``: the separable convex form ``l1 |t| + l2 t^2 / 2`` plus, when ``pos`` is set,
+  the constraint ``t >= 0`` (``penalty.cd_params``: L1, L2, elastic net);
+* ``kind = 1``: SCAD with ``alpha = l1`` and ``a = shape`` (Fan and Li 2001);
+* ``kind = 2``: MCP with ``alpha = l1`` and ``gamma = shape`` (Zhang 2010).
+
+``floor`` is the smallest coordinate curvature a prox step may use: the folded concave
+penalties are weakly convex and their coordinate prox with step ``1 / L`` has a unique,
+continuous closed form only for ``L > 1 / (a - 1)`` (SCAD) or ``L > 1 / gamma`` (MCP). A
+coordinate whose curvature bound is smaller takes ``floor`` instead (still a majorizer, so
+each step still descends: the coordinate descent of Breheny and Huang, Ann. Appl. Stat. 5(1),
+2011, with their adjustment for small curvature). It is 0 for the convex kind.
+
+Data fits reach the kernels as a loss code over the linear predictor ``z = X x``: 0 squared
+``(z - y)^2 / 2``, 1 logistic ``log(1 + exp(-y z))``.
 
 Selection rules are coded as integers (see ``RULE_CODES``): the greedy scores follow
 Nutini, Laradji and Schmidt (JMLR 2022), section 2 and 5; with a nonsmooth penalty the smooth
-rules GS / GSL / GSD score the distance of ``-grad_j`` to the subdifferential of ``g_j``
-(the minimum-norm subgradient), which is the GS-s rule.
+rules GS / GSL / GSD score the distance of ``-grad_j`` to the (Clarke) subdifferential of
+``g_j`` (the minimum-norm subgradient), which is the GS-s rule.
 """
 from __future__ import annotations
 
@@ -19,29 +32,92 @@ _JIT = dict(cache=True)
 
 RULE_CODES = {"gs": 0, "gsl": 1, "gsd": 2, "gsq": 3, "gs-s": 4, "gs-r": 5, "gs-q": 6}
 LOSS_CODES = {"squared": 0, "logistic": 1}
+PENALTY_CODES = {"convex": 0, "scad": 1, "mcp": 2}
+
+
+def convex_penalty(l1=0.0, l2=0.0, pos=False):
+    """``pen`` for ``l1 |t| + l2 t^2 / 2`` (and ``t >= 0`` if ``pos``)."""
+    return (0, float(l1), float(l2), bool(pos), 0.0, 0.0)
 
 
 @numba.njit(inline="always", **_JIT)
-def prox_pen(v, step, l1, l2, pos):
-    """argmin_t ``(t - v)^2 / (2 step) + l1 |t| + l2 t^2 / 2`` (and ``t >= 0`` if pos)."""
-    t = step * l1
-    if v > t:
-        r = v - t
-    elif v < -t and not pos:
-        r = v + t
-    else:
-        return 0.0
-    return r / (1.0 + step * l2)
+def floored(L, pen):
+    """The curvature a prox step uses: ``L`` raised to ``pen``'s floor (0 stays 0: a zero
+    column never moves)."""
+    if L > 0.0 and L < pen[5]:
+        return pen[5]
+    return L
 
 
 @numba.njit(inline="always", **_JIT)
-def pen_value(t, l1, l2):
-    return l1 * abs(t) + 0.5 * l2 * t * t
+def _fc_slope(t, kind, lam, shape):
+    """``p'(t)`` for ``t >= 0`` of SCAD (kind 1) or MCP (kind 2), ``p'(0) = lam``."""
+    if kind == 1:
+        if t <= lam:
+            return lam
+        v = shape * lam - t
+        return v / (shape - 1.0) if v > 0.0 else 0.0
+    v = lam - t / shape
+    return v if v > 0.0 else 0.0
 
 
 @numba.njit(inline="always", **_JIT)
-def subdiff_dist(x, g, l1, l2, pos):
-    """Distance of ``-g`` to the subdifferential of the penalty at ``x``."""
+def prox_pen(v, step, pen):
+    """argmin_t ``(t - v)^2 / (2 step) + penalty(t)`` (for the folded concave kinds
+    ``step`` must be below ``1 / floor``)."""
+    kind, l1, l2, pos, shape, _ = pen
+    if kind == 0:
+        t = step * l1
+        if v > t:
+            r = v - t
+        elif v < -t and not pos:
+            r = v + t
+        else:
+            return 0.0
+        return r / (1.0 + step * l2)
+    av = abs(v)
+    sg = 1.0 if v > 0.0 else -1.0
+    if kind == 1:
+        if av <= l1 * (1.0 + step):         # soft-thresholding zone
+            r = av - step * l1
+            return sg * r if r > 0.0 else 0.0
+        if av <= shape * l1:                # the concave zone (Fan and Li's rule, eq. 2.8)
+            return ((shape - 1.0) * v - sg * step * shape * l1) / (shape - 1.0 - step)
+        return v
+    if av <= shape * l1:                    # MCP: firm thresholding
+        r = av - step * l1
+        return sg * r / (1.0 - step / shape) if r > 0.0 else 0.0
+    return v
+
+
+@numba.njit(inline="always", **_JIT)
+def pen_value(t, pen):
+    """The penalty of one coordinate."""
+    kind, l1, l2, _, shape, _ = pen
+    if kind == 0:
+        return l1 * abs(t) + 0.5 * l2 * t * t
+    a = abs(t)
+    if kind == 1:
+        if a <= l1:
+            return l1 * a
+        if a <= shape * l1:
+            return (2.0 * shape * l1 * a - a * a - l1 * l1) / (2.0 * (shape - 1.0))
+        return 0.5 * l1 * l1 * (shape + 1.0)
+    if a <= shape * l1:
+        return l1 * a - a * a / (2.0 * shape)
+    return 0.5 * shape * l1 * l1
+
+
+@numba.njit(inline="always", **_JIT)
+def subdiff_dist(x, g, pen):
+    """Distance of ``-g`` to the (Clarke) subdifferential of the penalty at ``x``."""
+    kind, l1, l2, pos, shape, _ = pen
+    if kind != 0:
+        if x != 0.0:
+            s = _fc_slope(abs(x), kind, l1, shape)
+            return abs(g + s) if x > 0.0 else abs(g - s)
+        v = abs(g) - l1
+        return v if v > 0.0 else 0.0
     gs = g + l2 * x
     if x > 0.0:
         return abs(gs + l1)
@@ -55,8 +131,9 @@ def subdiff_dist(x, g, l1, l2, pos):
 
 
 @numba.njit(inline="always", **_JIT)
-def coord_score(rule, x, g, L, d, l1, l2, pos, dist):
-    """Greedy score of one coordinate (``dist`` is its subdifferential distance)."""
+def coord_score(rule, x, g, L, d, pen, dist):
+    """Greedy score of one coordinate (``dist`` is its subdifferential distance, ``L`` its
+    curvature, already floored)."""
     if rule == 0 or rule == 4:          # GS, GS-s
         return dist
     if rule == 1:                       # GSL
@@ -65,43 +142,67 @@ def coord_score(rule, x, g, L, d, l1, l2, pos, dist):
         return dist * dist / d if d > 0.0 else 0.0
     if L <= 0.0:
         return 0.0
-    t = prox_pen(x - g / L, 1.0 / L, l1, l2, pos)
+    t = prox_pen(x - g / L, 1.0 / L, pen)
     delta = t - x
     if rule == 5:                       # GS-r: length of the prox step
         return abs(delta)
     # GSQ / GS-q: decrease of the coordinate model g delta + L delta^2 / 2 + penalty change
-    return model_decrease(x, t, g, L, l1, l2)
+    return model_decrease(x, t, g, L, pen)
 
 
 @numba.njit(inline="always", **_JIT)
-def model_decrease(x, t, g, L, l1, l2):
+def _piece_curvature(a, pen):
+    """``(piece, p'')`` of the penalty at ``|t| = a``: the index of the piece of the
+    piecewise quadratic ``p`` holding ``a`` (0 at the origin) and its second derivative."""
+    kind, l1, l2, _, shape, _ = pen
+    if kind == 0:
+        return 0, l2
+    if kind == 1:
+        if a <= l1:
+            return 0, 0.0
+        if a <= shape * l1:
+            return 1, -1.0 / (shape - 1.0)
+        return 2, 0.0
+    if a <= shape * l1:
+        return 0, -1.0 / shape
+    return 1, 0.0
+
+
+@numba.njit(inline="always", **_JIT)
+def model_decrease(x, t, g, L, pen):
     """Decrease of ``g d + L d^2 / 2 + pen(x + d) - pen(x)`` at its minimizer ``t = x + d``.
 
-    When ``t != 0`` lies in the closed orthant of ``x`` the model is a quadratic with
-    curvature ``L + l2`` there and the decrease is ``(L + l2) d^2 / 2`` exactly; this form
-    has no cancellation, so scores keep ordering coordinates near the solution."""
+    When ``t != 0`` lies in the closed orthant of ``x`` and in the same piece of the
+    (piecewise quadratic) penalty, the model is a quadratic with curvature ``L + p''`` there
+    and the decrease is ``(L + p'') d^2 / 2`` exactly; this form has no cancellation, so
+    scores keep ordering coordinates near the solution."""
     d = t - x
     if t != 0.0 and (x == 0.0 or (x > 0.0) == (t > 0.0)):
-        return 0.5 * (L + l2) * d * d
-    dec = -(g * d + 0.5 * L * d * d + pen_value(t, l1, l2) - pen_value(x, l1, l2))
+        px, cx = _piece_curvature(abs(x), pen)
+        pt, _ = _piece_curvature(abs(t), pen)
+        if px == pt:
+            return 0.5 * (L + cx) * d * d
+    # the penalty change first: added to the penalty's value, a tiny model change is lost
+    dpen = pen_value(t, pen) - pen_value(x, pen)
+    dec = -(g * d + 0.5 * L * d * d + dpen)
     return dec if dec > 0.0 else 0.0
 
 
 @numba.njit(**_JIT)
-def all_scores(rule, x, g, L, d, l1, l2, pos, score, dist):
+def all_scores(rule, x, g, L, d, pen, score, dist):
     """Fill ``score`` and ``dist`` for every coordinate; return ``max(dist)``."""
     m = 0.0
     for j in range(x.shape[0]):
-        dj = subdiff_dist(x[j], g[j], l1, l2, pos)
+        dj = subdiff_dist(x[j], g[j], pen)
         dist[j] = dj
-        score[j] = coord_score(rule, x[j], g[j], L[j], d[j], l1, l2, pos, dj)
+        score[j] = coord_score(rule, x[j], g[j], L[j], d[j], pen, dj)
         if dj > m:
             m = dj
     return m
 
 
 @numba.njit(**_JIT)
-def gram_greedy_cd(H, gq, xw, dH, l1, l2, pos, rule, eps, max_steps):
+def gram_greedy_cd(H, gq, xw, dH, pen, rule, eps, max_steps):
     """Greedy coordinate descent on ``q(u) = gq0^T (u - xw0) + (u - xw0)^T H (u - xw0) / 2
     + penalty(u)`` over a working set.
 
@@ -115,23 +216,26 @@ def gram_greedy_cd(H, gq, xw, dH, l1, l2, pos, rule, eps, max_steps):
     while steps < max_steps:
         best = -1
         best_score = 0.0
+        best_dist = 0.0
         max_dist = 0.0
         for j in range(m):
-            Lj = H[j, j]
-            dj = subdiff_dist(xw[j], gq[j], l1, l2, pos)
+            Lj = floored(H[j, j], pen)
+            dj = subdiff_dist(xw[j], gq[j], pen)
             if dj > max_dist:
                 max_dist = dj
             if Lj <= 0.0 or dj == 0.0:
                 continue
-            s = coord_score(rule, xw[j], gq[j], Lj, dH[j], l1, l2, pos, dj)
-            if s > best_score or (best < 0 and s == best_score):
+            s = coord_score(rule, xw[j], gq[j], Lj, dH[j], pen, dj)
+            # ties (scores that underflow to 0 near the solution) go to the larger distance
+            if s > best_score or (s == best_score and (best < 0 or dj > best_dist)):
                 best_score = s
+                best_dist = dj
                 best = j
         if max_dist <= eps or best < 0:
             break
-        Lj = H[best, best]
+        Lj = floored(H[best, best], pen)
         old = xw[best]
-        new = prox_pen(old - gq[best] / Lj, 1.0 / Lj, l1, l2, pos)
+        new = prox_pen(old - gq[best] / Lj, 1.0 / Lj, pen)
         delta = new - old
         if delta == 0.0:
             break
@@ -155,7 +259,7 @@ def _dloss(loss, z, y):
 
 
 @numba.njit(**_JIT)
-def cd_epoch_csc(indptr, indices, data, y, z, x, L, order, loss, n, l1, l2, pos):
+def cd_epoch_csc(indptr, indices, data, y, z, x, L, order, loss, n, pen):
     """One pass of coordinate steps ``x_j <- prox(x_j - grad_j / L_j)`` in ``order`` on a CSC
     design, keeping ``z = X x`` up to date. Returns the largest |change|."""
     big = 0.0
@@ -170,7 +274,7 @@ def cd_epoch_csc(indptr, indices, data, y, z, x, L, order, loss, n, l1, l2, pos)
             gj += data[p] * _dloss(loss, z[i], y[i])
         gj /= n
         old = x[j]
-        new = prox_pen(old - gj / Lj, 1.0 / Lj, l1, l2, pos)
+        new = prox_pen(old - gj / Lj, 1.0 / Lj, pen)
         delta = new - old
         if delta != 0.0:
             x[j] = new
@@ -182,7 +286,7 @@ def cd_epoch_csc(indptr, indices, data, y, z, x, L, order, loss, n, l1, l2, pos)
 
 
 @numba.njit(**_JIT)
-def cd_epoch_dense(X, y, z, x, L, order, loss, n, l1, l2, pos):
+def cd_epoch_dense(X, y, z, x, L, order, loss, n, pen):
     """Dense (Fortran-ordered ``X``) counterpart of :func:`cd_epoch_csc`."""
     big = 0.0
     rows = X.shape[0]
@@ -196,7 +300,7 @@ def cd_epoch_dense(X, y, z, x, L, order, loss, n, l1, l2, pos):
             gj += X[i, j] * _dloss(loss, z[i], y[i])
         gj /= n
         old = x[j]
-        new = prox_pen(old - gj / Lj, 1.0 / Lj, l1, l2, pos)
+        new = prox_pen(old - gj / Lj, 1.0 / Lj, pen)
         delta = new - old
         if delta != 0.0:
             x[j] = new
@@ -273,7 +377,7 @@ def heap_build(key):
 
 @numba.njit(**_JIT)
 def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, wrow, gq, xw,
-                     l1, l2, pos_only, rule, eps, max_steps):
+                     pen, rule, eps, max_steps):
     """Greedy coordinate descent on the working-set model ``H = X_W^T diag(wrow) X_W`` kept
     implicit: sparse columns and rows of ``X_W`` (CSC ``c_*`` and CSR ``r_*``, both over the
     local working-set indices, ``wrow`` already divided by n).
@@ -287,11 +391,13 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
     """
     m = xw.shape[0]
     L = weighted_col_sq_norms_csc(c_indptr, c_indices, c_data, wrow)
+    for j in range(m):
+        L[j] = floored(L[j], pen)
     dH = weighted_abs_gram_rowsum_csc(c_indptr, c_indices, c_data, wrow, wrow.shape[0])
     key = np.empty(m)
     for j in range(m):
-        dj = subdiff_dist(xw[j], gq[j], l1, l2, pos_only)
-        key[j] = coord_score(rule, xw[j], gq[j], L[j], dH[j], l1, l2, pos_only, dj) \
+        dj = subdiff_dist(xw[j], gq[j], pen)
+        key[j] = coord_score(rule, xw[j], gq[j], L[j], dH[j], pen, dj) \
             if L[j] > 0.0 else 0.0
     heap, hpos = heap_build(key)
     stamp = np.full(m, -1, dtype=np.int64)
@@ -303,7 +409,7 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
             max_dist = 0.0
             for j in range(m):
                 if L[j] > 0.0:
-                    dj = subdiff_dist(xw[j], gq[j], l1, l2, pos_only)
+                    dj = subdiff_dist(xw[j], gq[j], pen)
                     if dj > max_dist:
                         max_dist = dj
             if max_dist <= eps or key[heap[0]] <= 0.0:
@@ -312,7 +418,7 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
         j = heap[0]
         Lj = L[j]
         old = xw[j]
-        new = prox_pen(old - gq[j] / Lj, 1.0 / Lj, l1, l2, pos_only)
+        new = prox_pen(old - gq[j] / Lj, 1.0 / Lj, pen)
         delta = new - old
         if delta == 0.0:
             key[j] = 0.0
@@ -338,8 +444,8 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
         for t in range(nt):
             k = touched[t]
             if L[k] > 0.0:
-                dk = subdiff_dist(xw[k], gq[k], l1, l2, pos_only)
-                key[k] = coord_score(rule, xw[k], gq[k], L[k], dH[k], l1, l2, pos_only, dk)
+                dk = subdiff_dist(xw[k], gq[k], pen)
+                key[k] = coord_score(rule, xw[k], gq[k], L[k], dH[k], pen, dk)
             heap_sift(heap, hpos, key, hpos[k])
         steps += 1
         since += 1
@@ -347,7 +453,7 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
 
 
 @numba.njit(**_JIT)
-def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, pos_only, rule,
+def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, pen, rule,
                            eps, max_steps, block_frac, dH):
     """Greedy *variable blocks* on the working-set model, for sparse designs where a single
     greedy step would touch too many neighbours.
@@ -364,6 +470,8 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
     m = xw.shape[0]
     n = wrow.shape[0]
     L = weighted_col_sq_norms_csc(c_indptr, c_indices, c_data, wrow)
+    for j in range(m):
+        L[j] = floored(L[j], pen)
     u = np.zeros(n)
     gq = g0.copy()
     score = np.zeros(m)
@@ -374,10 +482,10 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
         for j in range(m):
             gq[j] = g0[j] + _col_dot(c_indptr, c_indices, c_data, j, u)
             if L[j] > 0.0:
-                dj = subdiff_dist(xw[j], gq[j], l1, l2, pos_only)
+                dj = subdiff_dist(xw[j], gq[j], pen)
                 if dj > max_dist:
                     max_dist = dj
-                score[j] = coord_score(rule, xw[j], gq[j], L[j], dH[j], l1, l2, pos_only, dj)
+                score[j] = coord_score(rule, xw[j], gq[j], L[j], dH[j], pen, dj)
             else:
                 score[j] = 0.0
         if max_dist <= eps:
@@ -390,7 +498,7 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, l1, l2, po
                 break
             gj = g0[j] + _col_dot(c_indptr, c_indices, c_data, j, u)
             old = xw[j]
-            new = prox_pen(old - gj / L[j], 1.0 / L[j], l1, l2, pos_only)
+            new = prox_pen(old - gj / L[j], 1.0 / L[j], pen)
             delta = new - old
             if delta != 0.0:
                 moved = True

@@ -1,7 +1,8 @@
 """Coordinate engines for data fits over a design matrix (least squares, logistic).
 
-Two compiled paths, both for single-coordinate blocks and separable penalties
-(``penalty.cd_params``):
+Two compiled paths, both for single-coordinate blocks and separable penalties: the convex
+ones with ``penalty.cd_params`` (L1, L2, elastic net) and the folded concave SCAD and MCP
+(``penalty.folded_concave_params``; see :func:`compiled_penalty`):
 
 * :func:`solve_greedy_ws` -- greedy rules with working sets. Each outer iteration computes
   the full gradient from the kept linear predictor ``z = X x``, scores every coordinate with
@@ -23,6 +24,7 @@ import scipy.sparse as sp
 
 from ..core.optimality import duality_gap, prox_grad_mapping_norm
 from ..core.result import STALLED
+from ..proximal._common import weak_convexity_floor
 from . import _kernels as K
 
 
@@ -49,12 +51,37 @@ def design_arrays(X):
     return np.asfortranarray(X)
 
 
+def compiled_penalty(g):
+    """``g`` as the compiled kernels read it, ``(kind, l1, l2, pos, shape, floor)`` (see
+    :mod:`solvers.bcd._kernels`), or None when they cannot run it.
+
+    Convex separable penalties come through ``cd_params``; SCAD and MCP through
+    ``folded_concave_params``, with ``floor = 1 / (0.99 max_step)`` the smallest curvature
+    their coordinate prox accepts. A penalty that leaves some coordinate unpenalized (an
+    intercept, ``unpenalized_last``) is not uniform over the coordinates: None."""
+    if g is None:
+        return K.convex_penalty()
+    if getattr(g, "unpenalized_last", False):
+        return None
+    params = getattr(g, "cd_params", None)
+    if params is not None:
+        return K.convex_penalty(*params)
+    fc = getattr(g, "folded_concave_params", None)
+    if fc is not None:
+        kind, alpha, shape = fc
+        return (K.PENALTY_CODES[kind], float(alpha), 0.0, False, float(shape),
+                float(weak_convexity_floor(g)))
+    return None
+
+
 class GLMState:
     """The iterate, the linear predictor ``z = X x`` and what the measure needs."""
 
-    def __init__(self, f, g, x, params, measure):
+    def __init__(self, f, g, x, pen, measure):
         self.f, self.g, self.x = f, g, x
-        self.l1, self.l2, self.pos = (float(params[0]), float(params[1]), bool(params[2]))
+        self.pen = pen
+        self.convex = pen[0] == 0
+        self.l1, self.l2, self.pos = pen[1], pen[2], pen[3]
         if sp.issparse(f.X) and f.X.format in ("csr", "csc"):
             # kept in the caller's format: working sets slice it, no full copy is made
             self.Xs = f.X if f.X.has_sorted_indices else f.X.sorted_indices()
@@ -70,11 +97,16 @@ class GLMState:
         self.loss = K.LOSS_CODES[f.glm_loss]
         self.measure_name = measure
         self.z = np.asarray(f.state(x), dtype=np.float64).ravel()
-        self.Lcoord = np.ascontiguousarray(f.coordinate_lipschitz, dtype=np.float64)
+        L = np.ascontiguousarray(f.coordinate_lipschitz, dtype=np.float64)
+        # coordinate curvatures below the weak-convexity floor of SCAD / MCP take the floor
+        # (a larger bound still majorizes f); a zero column keeps 0 and never moves
+        self.Lcoord = np.where(L > 0, np.maximum(L, pen[5]), 0.0)
         self._gram_cache = None
 
     def penalty(self, x=None):
         x = self.x if x is None else x
+        if not self.convex:
+            return float(self.g.value(x))
         return self.l1 * float(np.abs(x).sum()) + 0.5 * self.l2 * float(x @ x)
 
     def evaluate(self):
@@ -209,8 +241,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
     prev_supp = None
     while True:
         outer += 1
-        max_dist = K.all_scores(rule_code, st.x, grad, st.Lcoord, dfull, st.l1, st.l2, st.pos,
-                                score, dist)
+        max_dist = K.all_scores(rule_code, st.x, grad, st.Lcoord, dfull, st.pen, score, dist)
         supp = np.flatnonzero(st.x)
         if ws_size is None:
             ws_size = _balanced_ws_size(st, score)
@@ -227,7 +258,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         bound = float(getattr(st.f, "loss_curvature_bound", 1.0))
         newton_round = use_newton
         supp_now = W[st.x[W] != 0]
-        try_newton = active_set_newton and prev_supp is not None and \
+        try_newton = active_set_newton and st.convex and prev_supp is not None and \
             np.array_equal(supp_now, prev_supp)
         prev_supp = supp_now
         if newton_round:
@@ -310,15 +341,15 @@ def _model_round(st, W, grad, w, rule_code, max_dist, try_newton):
 
             def run(gq, xw, cap):
                 return K.sparse_block_greedy_cd(Xw.indptr, Xw.indices, Xw.data, wrow, gq, xw,
-                                                st.l1, st.l2, st.pos, rule_code, eps, cap,
+                                                st.pen, rule_code, eps, cap,
                                                 0.2, dH)
         else:
             Xr = Xw.tocsr()
 
             def run(gq, xw, cap):
                 return K.sparse_greedy_cd(Xw.indptr, Xw.indices, Xw.data, Xr.indptr,
-                                          Xr.indices, Xr.data, wrow, gq, xw, st.l1, st.l2,
-                                          st.pos, rule_code, eps, cap)
+                                          Xr.indices, Xr.data, wrow, gq, xw, st.pen, rule_code,
+                                          eps, cap)
         steps = run(gq, xw, max_steps)
         if try_newton:
             steps += _support_newton_sparse(Xw, wrow, gq, xw, st, run)
@@ -326,9 +357,9 @@ def _model_round(st, W, grad, w, rule_code, max_dist, try_newton):
     eps = max(INNER_RATIO_GRAM * max_dist, 1e-300)
     H = st.gram(W, w)
     dH = np.abs(H).sum(axis=1)
-    steps = K.gram_greedy_cd(H, gq, xw, dH, st.l1, st.l2, st.pos, rule_code, eps, max_steps)
+    steps = K.gram_greedy_cd(H, gq, xw, dH, st.pen, rule_code, eps, max_steps)
     if try_newton:
-        steps += _support_newton(H, gq, xw, st.l1, st.l2, st.pos, rule_code, eps, dH)
+        steps += _support_newton(H, gq, xw, st.pen, rule_code, eps, dH)
     return steps, xw0, xw, None
 
 
@@ -352,11 +383,13 @@ def _line_search(st, W, xw0, d, Xd, gW, beta=0.5, sigma=1e-4, max_halvings=30):
 def _penalty_change(st, x0, d):
     """``g(x0 + d) - g(x0)`` summed coordinate by coordinate."""
     x1 = x0 + d
+    if not st.convex:
+        return float((st.g.elementwise_value(x1) - st.g.elementwise_value(x0)).sum())
     return st.l1 * float((np.abs(x1) - np.abs(x0)).sum()) + \
         st.l2 * float((d * (x0 + 0.5 * d)).sum())
 
 
-def _support_newton(H, gq, xw, l1, l2, pos, rule_code, eps, dH):
+def _support_newton(H, gq, xw, pen, rule_code, eps, dH):
     """Newton step of the working-set model restricted to its support with signs fixed.
 
     Accepted only when it keeps every sign (then it is the exact model minimizer on that
@@ -366,6 +399,7 @@ def _support_newton(H, gq, xw, l1, l2, pos, rule_code, eps, dH):
     S = np.flatnonzero(xw)
     if S.size == 0:
         return 0
+    l1, l2 = pen[1], pen[2]
     sgn = np.sign(xw[S])
     rhs = -(gq[S] + l1 * sgn + l2 * xw[S])
     HS = H[np.ix_(S, S)] + l2 * np.eye(S.size)
@@ -378,7 +412,7 @@ def _support_newton(H, gq, xw, l1, l2, pos, rule_code, eps, dH):
         return 0
     xw[S] = new
     gq += H[:, S] @ dS
-    K.gram_greedy_cd(H, gq, xw, dH, l1, l2, pos, rule_code, eps, 10 * xw.size + 100)
+    K.gram_greedy_cd(H, gq, xw, dH, pen, rule_code, eps, 10 * xw.size + 100)
     return int(S.size)
 
 
@@ -446,11 +480,11 @@ def solve_epochs(st, monitor, *, rule, max_iter, rng):
             order = rng.choice(p, size=p, p=probs)
         order = np.ascontiguousarray(order, dtype=np.int64)
         if st.Xs is not None:
-            big = K.cd_epoch_csc(st.Xk.indptr, st.Xk.indices, st.Xk.data, st.y, st.z, st.x, L, order,
-                           st.loss, float(st.n), st.l1, st.l2, st.pos)
+            big = K.cd_epoch_csc(st.Xk.indptr, st.Xk.indices, st.Xk.data, st.y, st.z, st.x, L,
+                                 order, st.loss, float(st.n), st.pen)
         else:
-            big = K.cd_epoch_dense(st.Xk, st.y, st.z, st.x, L, order, st.loss, float(st.n), st.l1,
-                             st.l2, st.pos)
+            big = K.cd_epoch_dense(st.Xk, st.y, st.z, st.x, L, order, st.loss, float(st.n),
+                                   st.pen)
         nit += p
         F, grad, stop = st.checkpoint(monitor, nit, epoch)
         nfev += 1

@@ -41,8 +41,13 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
         ``Q`` (:class:`problems.Quadratic`, :class:`problems.LabelPropagation`) keep their
         gradient up to date from the updated block's columns of ``Q``.
     g : penalty, optional
-        Separable penalty (needs ``prox`` / ``subdiff_distance``; the compiled paths use
-        ``cd_params``: L1, L2, elastic net, non-negative L1).
+        Separable penalty (needs ``prox`` / ``subdiff_distance``). The compiled paths run
+        ``cd_params`` penalties (L1, L2, elastic net, non-negative L1) and the folded concave
+        SCAD and MCP (``folded_concave_params``); for these, a coordinate whose curvature
+        bound ``L_j`` is below the penalty's weak-convexity modulus takes the modulus
+        (divided by 0.99) instead, so that its prox is single-valued (Breheny and Huang 2011).
+        The iterates then converge to stationary points, measured by the prox-gradient
+        mapping norm.
     x0 : array, optional
         Starting point (default zeros). Never modified.
     rule : str, default "gsl"
@@ -77,7 +82,8 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
         docs/bcd.md). "auto" is True for those problems on the CPU.
     active_set_newton : bool, default False
         Once the support has stopped changing, take Newton steps on it with the signs fixed
-        (superlinear convergence; finite for quadratics).
+        (superlinear convergence; finite for quadratics). Needs a convex penalty (a
+        ValueError for SCAD and MCP).
     measure : {"auto", "gap", "prox_grad_norm"}, default "auto"
         The duality gap when ``f`` and ``g`` provide one, else the prox-gradient mapping norm
         with step ``1 / max_i L_i``.
@@ -106,6 +112,9 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
     J. Nutini, I. Laradji, M. Schmidt, "Let's Make Block Coordinate Descent Converge Faster:
     Faster Greedy Rules, Message-Passing, Active-Set Complexity, and Superlinear
     Convergence", JMLR 23(131), 2022.
+    P. Breheny, J. Huang, "Coordinate descent algorithms for nonconvex penalized regression,
+    with applications to biological feature selection", Annals of Applied Statistics 5(1),
+    2011 (coordinate descent for SCAD and MCP).
 
     Examples
     --------
@@ -163,27 +172,31 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
             raise ValueError(f"update='exact' minimizes quadratics exactly; {type(f).__name__} is "
                              "not one: use update='newton'")
     sep = g is None or getattr(g, "cd_params", None) is not None
+    pen = glm_engine.compiled_penalty(g)
+    if active_set_newton and pen is not None and pen[0] != 0:
+        raise ValueError(f"active_set_newton=True takes Newton steps on the support with the "
+                         f"signs fixed, where an L1-type penalty is smooth; {g!r} is not: use "
+                         f"active_set_newton=False")
     if update in ("matrix", "newton", "exact") and not sep and not (block_size == 1 and blocks == "fixed"):
         raise ValueError(f"update={update!r} on blocks needs a penalty with `cd_params` "
                          f"(L1, L2, ElasticNet), got {type(g).__name__}")
     if rule in PROXIMAL_RULES and g is not None and getattr(g, "prox", None) is None:
         raise ValueError(f"rule={rule!r} needs `prox` from the penalty {type(g).__name__}")
 
-    fast = (glm and bk.name == "cpu" and sep and blocks == "fixed" and block_size == 1
-            and update != "exact" or (glm and bk.name == "cpu" and sep and blocks == "fixed"
-                                      and block_size == 1 and f.glm_loss == "squared"))
+    fast = (glm and bk.name == "cpu" and pen is not None and blocks == "fixed"
+            and block_size == 1 and (update != "exact" or f.glm_loss == "squared"))
     if working_set is True and not (fast and rule in GREEDY):
         raise ValueError("working_set=True needs a greedy rule, single-coordinate fixed blocks, a "
-                         "design-matrix fit with `glm_loss` and a penalty with `cd_params`, on the CPU")
+                         "design-matrix fit with `glm_loss` and a penalty the compiled kernels "
+                         "run (L1, L2, ElasticNet, SCAD, MCP), on the CPU")
     use_ws = fast and rule in GREEDY and working_set in ("auto", True)
     use_epochs = fast and rule in RANDOMIZED and not active_set_newton
 
     monitor = Monitor("bcd", tol=tol, max_iter=max_iter if max_iter is not None else 0,
                       measure_name=measure, callback=callback, verbose=verbose,
                       to_host=bk.to_host)
-    params = (0.0, 0.0, False) if g is None else g.cd_params if sep else None
     if use_ws or use_epochs:
-        st = glm_engine.GLMState(f, g, x, params, measure)
+        st = glm_engine.GLMState(f, g, x, pen, measure)
         budget = max_iter if max_iter is not None else 1000 * n
         monitor.max_iter = budget
         if use_ws:

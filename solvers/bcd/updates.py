@@ -33,7 +33,7 @@ def model_solve(M, grad_b, x_b, g, xp, *, tol=0.0):
         l1, l2, pos = params
         scale = max(float(np.abs(gh).max()), 1.0)
         xw = xh.copy()
-        K.gram_greedy_cd(Mh, gh, xw, np.abs(Mh).sum(axis=1), float(l1), float(l2), bool(pos),
+        K.gram_greedy_cd(Mh, gh, xw, np.abs(Mh).sum(axis=1), K.convex_penalty(l1, l2, pos),
                          K.RULE_CODES["gs-q"], tol * scale, 1000 * xh.size + 1000)
         return xp.asarray(xw - xh)
     step = 1.0 / max(float(np.linalg.eigvalsh(Mh)[-1]), np.finfo(float).tiny)
