@@ -241,7 +241,7 @@ def test_path_warm_equals_cold_and_matches_the_grid():
     f = problems.LeastSquares(X, y)
     amax = np.abs(X.T @ y).max() / X.shape[0]
     for pen, solver in ((problems.L1(1.0), "bcd"), (problems.MCP(1.0), "nonconvex_ag"),
-                        (problems.SCAD(1.0), "fista")):
+                        (problems.SCAD(1.0), "fista"), (problems.MCP(1.0), "bcd")):
         warm = solvers.path(f, pen, n_alphas=8, eps=1e-2, solver=solver, tol=1e-10,
                             max_iter=50_000)
         cold = solvers.path(f, pen, n_alphas=8, eps=1e-2, solver=solver, tol=1e-10,
@@ -265,6 +265,10 @@ def test_path_bad_input():
         solvers.path(f, problems.L1(1.0), eps=2.0)
     with pytest.raises(TypeError, match="with_alpha"):
         solvers.path(f, object())
+    # "auto" picks nonconvex_ag for MCP: a bcd option is named as such, before any solve
+    with pytest.raises(TypeError, match="nonconvex_ag does not take 'rule'"):
+        solvers.path(f, problems.MCP(1.0), rule="gs-q")
+    assert solvers.path(f, problems.MCP(1.0), n_alphas=3, solver="bcd", rule="gs-q").success.all()
 
 
 @pytest.mark.gpu
