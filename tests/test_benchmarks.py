@@ -413,7 +413,26 @@ def test_nonconvex_estimator_section_scores_both_fits_alike(monkeypatch):
     assert "| SCAD | 0.5 | 60 |" in out["markdown"]
     assert out["data"]["rows"][0]["optsuite"]["converged"] == 1
     names = [x.name for x in nonconvex.build(quick=True).extras]
-    assert names == ["estimators", "simulation"]
+    assert names == ["estimators", "coordinate descent", "simulation"]
+
+
+def test_nonconvex_bcd_section_scores_every_method_alike(monkeypatch):
+    from benchmarks import nonconvex_bcd as B
+
+    rec = B.compare("linear", "MCP", 0.5, 80, seed=3, p=300)
+    assert {"bcd gs-q", "bcd gsl", "nonconvex_ag WS"} <= set(rec)
+    f, g = B._problem("linear", "MCP", 0.5, 80, seed=3, p=300)
+    for name, r in rec.items():
+        assert r["time"] > 0 and 0 < r["nnz"] <= 300
+        # one objective and one measure for all: recomputed from a run's point, they agree
+        assert np.isfinite(r["F"]) and r["kkt"] >= 0
+    x = __import__("solvers").bcd(f, g, rule="gsl", tol=B.TOL).x
+    assert rec["bcd gsl"]["F"] == pytest.approx(float(f.value(x) + g.value(x)), rel=1e-12)
+    assert rec["bcd gsl"]["kkt"] <= B.TOL
+    out = B.bcd_extra([("linear", "SCAD", 0.5, 60)], reps=1, p=300).run({"say": lambda s: None})
+    assert "| linear | SCAD | 0.5 | 60 |" in out["markdown"]
+    row = out["data"]["rows"][0]
+    assert min(row[m]["F_rel"] for m in B.METHODS if m in row) == 0.0
 
 
 def test_admm_suite_sections_on_tiny_problems(tmp_path):

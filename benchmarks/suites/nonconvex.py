@@ -12,6 +12,10 @@ objective, PPV / F1 of the support, estimation error. A first section
 (:mod:`benchmarks.nonconvex_estimators`) compares the scikit-learn estimators
 ``MCPRegression`` / ``SCADRegression`` with skglm's on the same design with an intercept
 (``--quick``: tau = 0.9, N = 200, 2 replications; full: tau 0.5 / 0.9, N 200 / 500 / 1000, 5).
+A second section (:mod:`benchmarks.nonconvex_bcd`) compares coordinate descent
+(``solvers.bcd``, GS-q and GSL rules) with the working-set ``nonconvex_ag`` and skglm
+(``--quick``: linear MCP, tau = 0.5, N = 200, 2 replications; full: linear at N = 500 for
+every tau, tau = 0.9 at N = 1000, logistic tau = 0.5 at N = 3000, 3 replications).
 
 Replications are the run's ``--repeat`` (default 20; the paper used 100). ``--quick``: linear
 model, tau = 0.9, N in {200, 500}, SCAD and MCP, 3 replications (about a minute). The full
@@ -50,6 +54,15 @@ def estimator_settings(quick=False):
     return [(k, tau, n) for k in ("MCP", "SCAD") for tau in (0.5, 0.9) for n in (200, 500, 1000)]
 
 
+def bcd_settings(quick=False):
+    """``[(model, penalty, tau, n)]`` of the coordinate-descent comparison."""
+    if quick:
+        return [("linear", "MCP", 0.5, 200)]
+    return ([("linear", k, tau, 500) for k in ("SCAD", "MCP") for tau in TAUS]
+            + [("linear", k, 0.9, 1000) for k in ("SCAD", "MCP")]
+            + [("logistic", k, 0.5, 3000) for k in ("SCAD", "MCP")])
+
+
 def build(quick=False):
     """Build the suite (no race problems: everything is in the simulation section).
 
@@ -62,6 +75,7 @@ def build(quick=False):
     benchmarks.harness.Suite
     """
     from ..harness import Suite
+    from ..nonconvex_bcd import bcd_extra
     from ..nonconvex_estimators import estimator_extra
     from ..nonconvex_sim import simulation_extra
 
@@ -72,6 +86,7 @@ def build(quick=False):
     return Suite(name="nonconvex", description=DESCRIPTION, problems=[], solvers=[],
                  repeat=3 if quick else 20, notes=notes, curves=False, threads=1,
                  extras=[estimator_extra(estimator_settings(quick), reps=2 if quick else 5),
+                         bcd_extra(bcd_settings(quick), reps=2 if quick else 3),
                          simulation_extra(settings(quick), max_iter=2000 if quick else 5000)])
 
 
