@@ -405,14 +405,18 @@ def _inner_fits():
     X = r.standard_normal((60, 40))
     y = X[:, :3] @ np.array([3.0, -2.0, 1.5]) + 0.1 * r.standard_normal(60)
     labels = np.sign(y + 0.5 * r.standard_normal(60))
+    Xs = X * (r.random(X.shape) < 0.3)
     return {
         "gram": _GramFit(X.T @ X / 60, X.T @ y / 60, y @ y / 120),
         "least-squares": problems.LeastSquares(X, y, offset=0.2),
         "logistic": problems.Logistic(X, labels, offset=0.3),
+        "sparse least-squares": problems.LeastSquares(sp.csr_matrix(Xs), y, offset=0.2),
+        "sparse logistic": problems.Logistic(sp.csc_matrix(Xs), labels, offset=0.3),
     }
 
 
-@pytest.mark.parametrize("form", ["gram", "least-squares", "logistic"])
+@pytest.mark.parametrize("form", ["gram", "least-squares", "logistic", "sparse least-squares",
+                                  "sparse logistic"])
 @pytest.mark.parametrize("pen", PENALTIES + [problems.MCP(0.05, gamma=1.5)], ids=repr)
 @pytest.mark.parametrize("damping, restart", [("optimal", None), ("optimal", "speed"),
                                               ("ghadimi-lan", "speed")])
@@ -438,7 +442,7 @@ def test_compiled_inner_loop_reproduces_the_python_loop(form, pen, damping, rest
     np.testing.assert_array_equal(x0, x0_copy)
 
 
-@pytest.mark.parametrize("form", ["least-squares", "logistic"])
+@pytest.mark.parametrize("form", ["least-squares", "logistic", "sparse logistic"])
 @pytest.mark.parametrize("pen", PENALTIES, ids=repr)
 def test_compiled_inner_loop_leaves_an_intercept_unpenalized(form, pen):
     # the estimators' restricted fits: the last column is ones, the penalty skips it
@@ -448,8 +452,13 @@ def test_compiled_inner_loop_leaves_an_intercept_unpenalized(form, pen):
 
     ag = importlib.import_module("solvers.proximal.nonconvex_ag")
     base = _inner_fits()[form]
-    X = np.hstack([base.X, np.ones((base.X.shape[0], 1))])
-    f = type(base)(X, base.y + (3.0 if form == "least-squares" else 0.0))
+    ones = np.ones((base.X.shape[0], 1))
+    X = sp.hstack([base.X, sp.csc_matrix(ones)], format="csc") if sp.issparse(base.X) \
+        else np.hstack([base.X, ones])
+    y = base.y + 3.0 if form == "least-squares" else base.y.copy()
+    if form == "sparse logistic":
+        y[:12] = 1.0  # unbalanced labels: a nonzero intercept even where every w_j is 0
+    f = type(base)(X, y)
     g = _AllButLast(pen)
     x0 = np.zeros(41)
     opts = dict(damping="optimal", L=None, restart=None, measure="mapping", tol=1e-10,
@@ -473,8 +482,8 @@ def test_compiled_inner_loop_declines_what_it_does_not_cover():
     opts = dict(damping="optimal", L=None, restart=None, tol=1e-8, max_iter=10)
     assert ag._compiled_solve(f, problems.L1(0.1), x0, measure="mapping", **opts) is None
     assert ag._compiled_solve(f, PENALTIES[0], x0, measure="prox_grad_norm", **opts) is None
-    assert ag._compiled_solve(problems.LeastSquares(sp.csr_matrix(f.X), f.y), PENALTIES[0],
-                              x0, measure="mapping", **opts) is None
+    assert ag._compiled_solve(problems.LeastSquares(f.X.astype(np.float32), f.y),
+                              PENALTIES[0], x0, measure="mapping", **opts) is None
 
 
 @pytest.mark.parametrize("shape", [(80, 30), (40, 200), (500, 70)])

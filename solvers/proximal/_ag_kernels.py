@@ -7,9 +7,9 @@ generator, the split penalty, the monitor). This module runs the loop of
 :func:`solvers.proximal.nonconvex_ag._solve` -- the same damping sequences, the same speed
 restart, the same measure and stopping tests, the same evaluation counts -- in one numba
 call, for the fits the working sets produce on the CPU: least squares in Gram form
-(``x^T G x / 2 - b^T x``), least squares and logistic regression over a dense design, each
-with the folded concave split of SCAD or MCP (``alpha ||x||_1`` by soft-thresholding, the
-concave rest in the smooth part).
+(``x^T G x / 2 - b^T x``), least squares and logistic regression over a dense design or a
+sparse one (CSC arrays, O(nnz) per gradient), each with the folded concave split of SCAD or
+MCP (``alpha ||x||_1`` by soft-thresholding, the concave rest in the smooth part).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 #: ``form``: how the gradient of the fit is computed.
-GRAM, LEAST_SQUARES, LOGISTIC = 0, 1, 2
+GRAM, LEAST_SQUARES, LOGISTIC, SPARSE_LEAST_SQUARES, SPARSE_LOGISTIC = 0, 1, 2, 3, 4
 #: ``penalty``: the concave part's derivative.
 SCAD, MCP = 1, 2
 #: ``damping``.
@@ -29,14 +29,26 @@ CONVERGED, MAX_ITER, NUMERICAL_ERROR = 0, 1, 2
 
 
 @numba.njit(cache=True)
-def _fit_grad(form, A, c, offset, n_samples, x, out):
-    """``grad f(x)`` into ``out``: Gram ``A x - c``; least squares ``A^T (A x - c) / n``;
-    logistic ``-A^T (c * sigma(-c (A x + offset))) / n`` (``c`` the labels +-1)."""
+def _fit_grad(form, A, csc, c, offset, n_samples, x, out):
+    """``grad f(x)`` into ``out``: Gram ``A x - c``; least squares ``X^T (X x - c) / n``;
+    logistic ``-X^T (c * sigma(-c (X x + offset))) / n`` (``c`` the labels +-1), with ``X``
+    the dense ``A`` or, for the sparse forms, the CSC arrays ``csc = (indptr, indices,
+    data)``."""
     if form == GRAM:
         out[:] = np.dot(A, x) - c
         return
-    z = np.dot(A, x)
-    if form == LEAST_SQUARES:
+    sparse = form >= SPARSE_LEAST_SQUARES
+    indptr, indices, data = csc
+    if sparse:
+        z = np.zeros(c.shape[0])
+        for j in range(x.shape[0]):
+            xj = x[j]
+            if xj != 0.0:
+                for q in range(indptr[j], indptr[j + 1]):
+                    z[indices[q]] += data[q] * xj
+    else:
+        z = np.dot(A, x)
+    if form == LEAST_SQUARES or form == SPARSE_LEAST_SQUARES:
         r = z - c
     else:
         r = np.empty_like(z)
@@ -48,7 +60,14 @@ def _fit_grad(form, A, c, offset, n_samples, x, out):
                 r[i] = -c[i] * e / (1.0 + e)
             else:
                 r[i] = -c[i] / (1.0 + math.exp(m))
-    out[:] = np.dot(A.T, r) / n_samples
+    if sparse:
+        for j in range(x.shape[0]):
+            s = 0.0
+            for q in range(indptr[j], indptr[j + 1]):
+                s += data[q] * r[indices[q]]
+            out[j] = s / n_samples
+    else:
+        out[:] = np.dot(A.T, r) / n_samples
 
 
 @numba.njit(cache=True)
@@ -91,10 +110,11 @@ def _norm_diff(a, b):
 
 
 @numba.njit(cache=True)
-def split_ag(form, A, c, offset, n_samples, penalty, lam, shape, x0, L, damping, restart,
+def split_ag(form, A, csc, c, offset, n_samples, penalty, lam, shape, x0, L, damping, restart,
              tol, max_iter, free_last):
     """Run the nonconvex accelerated gradient on ``f + g`` with ``g`` = SCAD / MCP split;
-    with ``free_last`` the last coordinate (an intercept) is not penalized.
+    with ``free_last`` the last coordinate (an intercept) is not penalized. ``A`` / ``csc``:
+    see :func:`_fit_grad` (the one not used by ``form`` is a placeholder).
 
     Returns ``(x_ag, nit, status, nfev, measure, n_restarts)``; ``nfev`` counts gradient
     evaluations as the Python loop does (one at ``x0``, one per iteration after the first).
@@ -107,7 +127,7 @@ def split_ag(form, A, c, offset, n_samples, penalty, lam, shape, x0, L, damping,
     x_md_prev = np.empty(p)
     tmp = np.empty(p)
     gx = np.empty(p)
-    _fit_grad(form, A, c, offset, n_samples, x, gx)
+    _fit_grad(form, A, csc, c, offset, n_samples, x, gx)
     _add_concave_grad(penalty, lam, shape, x, gx, n_pen)
     nfev = 1
     # the measure at x0: the prox-gradient mapping with step 1/L
@@ -145,7 +165,7 @@ def split_ag(form, A, c, offset, n_samples, penalty, lam, shape, x0, L, damping,
             for j in range(p):
                 x_md[j] = (1.0 - a_k) * x_ag[j] + a_k * x[j]
         if k > 1:
-            _fit_grad(form, A, c, offset, n_samples, x_md, gx)
+            _fit_grad(form, A, csc, c, offset, n_samples, x_md, gx)
             _add_concave_grad(penalty, lam, shape, x_md, gx, n_pen)
             nfev += 1
         for j in range(p):

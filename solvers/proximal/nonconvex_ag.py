@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..backend import array_namespace
 from ..core.monitor import Monitor
@@ -196,7 +197,7 @@ def nonconvex_ag(f, g=None, x0=None, *, damping="optimal", L=None, restart=None,
 def _working_set_inner(f, g, x0, *, tol, max_iter, backend, damping, L, restart, measure):
     """The solver of one working set: its history is not kept, so the objective of each
     iteration (one penalty evaluation) is not computed; the returned ``fun`` is. On the CPU,
-    SCAD / MCP fits in Gram form or over a dense design run the compiled loop
+    SCAD / MCP fits in Gram form or over a dense or sparse design run the compiled loop
     (:func:`_compiled_solve`, the same iterates)."""
     if backend == "cpu" and x0 is not None:
         res = _compiled_solve(f, g, x0, damping=damping, L=L, restart=restart,
@@ -300,30 +301,41 @@ def _solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter, callback, v
 
 
 def _compiled_form(f):
-    """``(form, A, c, offset, n)`` of a fit the compiled loop evaluates, or None."""
+    """``(form, A, csc, c, offset, n)`` of a fit the compiled loop evaluates, or None: ``A``
+    a dense design or Gram matrix, ``csc = (indptr, indices, data)`` a sparse design (a CSC
+    view of the fit's matrix, converted when it is CSR; never densified)."""
     from . import _ag_kernels as K
     from .working_set import _GramFit
 
+    no_csc = (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32), np.zeros(1))
+    no_dense = np.zeros((1, 1))
     if isinstance(f, _GramFit):
         if f.G.dtype != np.float64:
             return None
-        return K.GRAM, f.G, np.asarray(f.b, dtype=np.float64), np.zeros(1), 1.0
+        return K.GRAM, f.G, no_csc, np.asarray(f.b, dtype=np.float64), np.zeros(1), 1.0
     loss = getattr(f, "glm_loss", None)
     X, y = getattr(f, "X", None), getattr(f, "y", None)
-    if loss not in ("squared", "logistic") or not isinstance(X, np.ndarray) \
+    sparse = sp.issparse(X) and X.format in ("csc", "csr")
+    if loss not in ("squared", "logistic") or not (isinstance(X, np.ndarray) or sparse) \
             or not isinstance(y, np.ndarray) or X.dtype != np.float64 or X.ndim != 2:
         return None
     offset = getattr(f, "offset", None)
     if offset is not None and not isinstance(offset, np.ndarray):
         return None
     n = X.shape[0]
-    X = np.ascontiguousarray(X)
+    if sparse:
+        Xc = X.tocsc() if X.format == "csr" else X
+        csc = (Xc.indptr, Xc.indices, Xc.data)
+        A = no_dense
+        code = K.SPARSE_LEAST_SQUARES if loss == "squared" else K.SPARSE_LOGISTIC
+    else:
+        A, csc = np.ascontiguousarray(X), no_csc
+        code = K.LEAST_SQUARES if loss == "squared" else K.LOGISTIC
     if loss == "squared":
         c = y if offset is None else y - offset
-        return K.LEAST_SQUARES, X, np.ascontiguousarray(c, dtype=np.float64), np.zeros(1), \
-            float(n)
+        return code, A, csc, np.ascontiguousarray(c, dtype=np.float64), np.zeros(1), float(n)
     off = np.zeros(n) if offset is None else np.ascontiguousarray(offset, dtype=np.float64)
-    return K.LOGISTIC, X, np.ascontiguousarray(y, dtype=np.float64), off, float(n)
+    return code, A, csc, np.ascontiguousarray(y, dtype=np.float64), off, float(n)
 
 
 def _compiled_solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter):
@@ -344,9 +356,9 @@ def _compiled_solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter):
     if L is None:
         L = f.lipschitz
     L = split.lipschitz(check_scalar(float(L), "L", lower=0.0, lower_inclusive=False))
-    code, A, c, offset, n = form
+    code, A, csc, c, offset, n = form
     x_ag, nit, status, nfev, m, n_restarts = K.split_ag(
-        code, A, c, offset, n, K.SCAD if kind == "scad" else K.MCP, float(lam), float(shape),
+        code, A, csc, c, offset, n, K.SCAD if kind == "scad" else K.MCP, float(lam), float(shape),
         np.array(x0, dtype=np.float64), float(L),
         K.OPTIMAL if damping == "optimal" else K.GHADIMI_LAN, restart == "speed", float(tol),
         int(max_iter), bool(getattr(g, "unpenalized_last", False)))
