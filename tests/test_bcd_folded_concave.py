@@ -196,3 +196,25 @@ def test_the_caller_arrays_are_left_alone():
     np.testing.assert_array_equal(x0, 0.3)
     assert (f.X != X0).nnz == 0
 
+
+
+@pytest.mark.parametrize("density", [0.01, 0.08])   # heap-selected steps / greedy variable blocks
+@pytest.mark.parametrize("rule", ["gsl", "gs-q"])
+@pytest.mark.parametrize("kind", [problems.SCAD, problems.MCP], ids=["SCAD", "MCP"])
+def test_sparse_working_set_kernels(monkeypatch, density, rule, kind, compiled_only):
+    """Working sets larger than DENSE_GRAM_MAX run the implicit sparse kernels (a heap of
+    scores, or greedy variable blocks when the columns share many rows); they must reach the
+    same kind of point as the dense-Gram kernel."""
+    monkeypatch.setattr(glm_engine, "DENSE_GRAM_MAX", 4)
+    r = np.random.default_rng(5)
+    n, p = 300, 200
+    X = sp.random(n, p, density=density, format="csr", random_state=5,
+                  data_rvs=r.standard_normal)
+    w = np.zeros(p)
+    w[:10] = 3 * r.standard_normal(10)
+    f = problems.LeastSquares(X, X @ w + 0.05 * r.standard_normal(n))
+    g = kind(np.abs(f.grad(np.zeros(p))).max() / 20)
+    res = solvers.bcd(f, g, rule=rule, tol=1e-10)
+    assert res.success, res.message
+    assert _kkt(f, g, res.x) <= 1e-9
+    assert res.history.ws_size.max() > 4  # the sparse kernels ran
