@@ -30,8 +30,9 @@ def _auto_solver(f, penalty):
     return "bcd" if separable else "fista"
 
 
-def _check_options(solve, options, name):
-    """A TypeError naming the solver ``"auto"`` chose when it does not take an option."""
+def _check_options(solve, options, name, chosen=False):
+    """A TypeError naming the solver (the one ``"auto"`` chose, when ``chosen``) when it does
+    not take an option."""
     import inspect
 
     params = inspect.signature(solve).parameters
@@ -39,8 +40,11 @@ def _check_options(solve, options, name):
         return
     unknown = sorted(set(options) - set(params))
     if unknown:
-        raise TypeError(f"solvers.{name} does not take {', '.join(map(repr, unknown))}; "
-                        f"choose the solver these options belong to with solver=...")
+        hint = (f"solver='auto' chose solvers.{name}, which does not take "
+                if chosen else f"solvers.{name} does not take ")
+        raise TypeError(hint + ", ".join(map(repr, unknown)) +
+                        ("; pass the solver these options belong to as solver=..." if chosen
+                         else ""))
 
 
 def alpha_grid(alpha_max, n_alphas=50, eps=1e-3):
@@ -117,7 +121,8 @@ def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="auto", warm_
         check_option(solver, "solver", SOLVERS)
         import solvers as _solvers
 
-        if solver == "auto":
+        chosen = solver == "auto"
+        if chosen:
             solver = _auto_solver(f, penalty)
             if solver == "nonconvex_ag":
                 solver_options = {"working_set": True, **solver_options}
@@ -125,7 +130,7 @@ def path(f, penalty, alphas=None, *, n_alphas=50, eps=1e-3, solver="auto", warm_
                     max_iter = AUTO_WS_MAX_ITER
 
         solve = getattr(_solvers, solver)
-        _check_options(solve, solver_options, solver)
+        _check_options(solve, solver_options, solver, chosen=chosen)
     else:
         solve = solver
     if not isinstance(warm_start, (bool, np.bool_)):

@@ -181,6 +181,26 @@ def test_compiled_penalty_kinds():
     assert glm_engine.compiled_penalty(Intercept()) is None
 
 
+def test_newton_rounds_fall_back_to_the_majorizing_model(monkeypatch, compiled_only):
+    """When no Newton step passes the line search (possible with SCAD / MCP, whose
+    concavity can exceed the loss curvature), the round takes the curvature-bound model's
+    minimizer instead, which always descends."""
+    f = _logistic(n=300, p=8)
+    g = problems.MCP(0.02, gamma=1.5)
+    monkeypatch.setattr(glm_engine, "_line_search", lambda *a, **k: (0.0, 1))
+    res = solvers.bcd(f, g, rule="gs-q", update="newton", tol=1e-9)
+    assert res.success, res.message
+    assert np.all(np.diff(np.asarray(res.history.objective)) <= 1e-12)
+    assert _kkt(f, g, res.x) <= 1e-8
+
+
+def test_all_zero_columns():
+    f = problems.LeastSquares(np.zeros((10, 4)), np.arange(10.0))
+    for g in PENALTIES:
+        res = solvers.bcd(f, g, rule="gs-q")
+        assert res.success and not res.x.any()
+
+
 # ------------------------------------------------------------------ bad input
 def test_active_set_newton_is_refused_for_folded_concave_penalties():
     f = _strongly_convex_lsq(n=60, p=5)

@@ -266,8 +266,10 @@ def test_path_bad_input():
     with pytest.raises(TypeError, match="with_alpha"):
         solvers.path(f, object())
     # "auto" picks nonconvex_ag for MCP: a bcd option is named as such, before any solve
-    with pytest.raises(TypeError, match="nonconvex_ag does not take 'rule'"):
+    with pytest.raises(TypeError, match="chose solvers.nonconvex_ag, which does not take"):
         solvers.path(f, problems.MCP(1.0), rule="gs-q")
+    with pytest.raises(TypeError, match="solvers.fista does not take 'rule'"):
+        solvers.path(f, problems.MCP(1.0), solver="fista", rule="gs-q")
     assert solvers.path(f, problems.MCP(1.0), n_alphas=3, solver="bcd", rule="gs-q").success.all()
 
 

@@ -57,8 +57,9 @@ def compiled_penalty(g):
 
     Convex separable penalties come through ``cd_params``; SCAD and MCP through
     ``folded_concave_params``, with ``floor = 1 / (0.99 max_step)`` the smallest curvature
-    their coordinate prox accepts. A penalty that leaves some coordinate unpenalized (an
-    intercept, ``unpenalized_last``) is not uniform over the coordinates: None."""
+    their coordinate prox accepts (they also need ``value`` and ``elementwise_value``). A
+    penalty that leaves some coordinate unpenalized (an intercept, ``unpenalized_last``) is
+    not uniform over the coordinates: None."""
     if g is None:
         return K.convex_penalty()
     if getattr(g, "unpenalized_last", False):
@@ -67,7 +68,8 @@ def compiled_penalty(g):
     if params is not None:
         return K.convex_penalty(*params)
     fc = getattr(g, "folded_concave_params", None)
-    if fc is not None:
+    if fc is not None and getattr(g, "value", None) is not None \
+            and getattr(g, "elementwise_value", None) is not None:
         kind, alpha, shape = fc
         return (K.PENALTY_CODES[kind], float(alpha), 0.0, False, float(shape),
                 float(weak_convexity_floor(g)))
@@ -122,7 +124,9 @@ class GLMState:
         if self.measure_name == "gap":
             m = duality_gap(self.f, self.g, self.x, grad=grad, primal=F, theta=-dl)
         else:
-            step = 1.0 / max(float(self.Lcoord.max()), np.finfo(float).tiny)
+            # (the floor keeps the step in SCAD / MCP's prox range even when every column
+            # of X is zero)
+            step = 1.0 / max(float(self.Lcoord.max()), self.pen[5], np.finfo(float).tiny)
             m = prox_grad_mapping_norm(self.g, self.x, grad, step)
         return F, grad, m
 
@@ -279,6 +283,16 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
             if newton_round:
                 t, ev = _line_search(st, W, xw0, d, Xd, grad[W])
                 nfev += ev
+                if t == 0.0:
+                    # SCAD / MCP: the Newton model's minimizer need not be a descent
+                    # direction where the loss curvature is below the penalty's concavity;
+                    # the curvature-bound model majorizes F, so its minimizer descends
+                    steps, xw0, xw, Xw = _model_round(st, W, grad, bound, rule_code, max_dist,
+                                                      False)
+                    d = xw - xw0
+                    Xd = np.asarray(Xw @ d).ravel() if Xw is not None else \
+                        st.cols_matvec(W, d)
+                    t = 1.0
             st.x[W] = xw0 + t * d
             st.z += t * Xd
         nit += steps
@@ -369,7 +383,8 @@ def _line_search(st, W, xw0, d, Xd, gW, beta=0.5, sigma=1e-4, max_halvings=30):
     The change of the objective is summed term by term (:func:`~._kernels.loss_change` and
     the penalty's per-coordinate changes), not as a difference of two objective values, so
     the test stays meaningful when the decrease is below the rounding error of ``F``.
-    Returns ``(t, evaluations)``."""
+    Returns ``(t, evaluations)``; ``t = 0`` when no step passes for a folded concave
+    penalty."""
     decrease = float(gW @ d) + _penalty_change(st, xw0, d)
     for k in range(max_halvings):
         t = beta ** k
@@ -377,6 +392,8 @@ def _line_search(st, W, xw0, d, Xd, gW, beta=0.5, sigma=1e-4, max_halvings=30):
             _penalty_change(st, xw0, t * d)
         if change <= sigma * t * min(decrease, 0.0):
             return t, k + 1
+    if not st.convex:
+        return 0.0, max_halvings  # no step: the caller falls back to a majorizing model
     return beta ** max_halvings, max_halvings
 
 
