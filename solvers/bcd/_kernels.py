@@ -1,6 +1,6 @@
 """Compiled coordinate kernels for block coordinate descent (CPU, numba).
 
-Penalties reach these kernels as a tuple ``pen = (kind, l1, l2, pos, shape, floor)`` (see
+Penalties reach these kernels as a tuple ``pen = (kind, l1, l2, pos, shape)`` (see
 :func:`solvers.bcd.glm_engine.compiled_penalty`):
 
 * ``kind = 0``: the separable convex form ``l1 |t| + l2 t^2 / 2`` plus, when ``pos`` is set,
@@ -8,12 +8,15 @@ Penalties reach these kernels as a tuple ``pen = (kind, l1, l2, pos, shape, floo
 * ``kind = 1``: SCAD with ``alpha = l1`` and ``a = shape`` (Fan and Li 2001);
 * ``kind = 2``: MCP with ``alpha = l1`` and ``gamma = shape`` (Zhang 2010).
 
-``floor`` is the smallest coordinate curvature a prox step may use: the folded concave
-penalties are weakly convex and their coordinate prox with step ``1 / L`` has a unique,
-continuous closed form only for ``L > 1 / (a - 1)`` (SCAD) or ``L > 1 / gamma`` (MCP). A
-coordinate whose curvature bound is smaller takes ``floor`` instead (still a majorizer, so
-each step still descends: the coordinate descent of Breheny and Huang, Ann. Appl. Stat. 5(1),
-2011, with their adjustment for small curvature). It is 0 for the convex kind.
+The folded concave penalties are weakly convex, so the coordinate problem
+``min_t (t - v)^2 / (2 step) + p(|t|)`` is convex only for ``step < a - 1`` (SCAD) or
+``step < gamma`` (MCP), where its minimizer is the continuous closed-form thresholding rule.
+A coordinate with a smaller curvature ``1 / step`` (a column of small norm, or any column of
+a logistic fit, whose bound is ``||X_j||^2 / 4n``) gets the global minimizer of the
+nonconvex one-dimensional problem, found by comparing the minimizers of the penalty's
+quadratic pieces: an exact coordinate minimization of the model, so every step still
+descends (cf. Breheny and Huang, Ann. Appl. Stat. 5(1), 2011, and Mazumder, Friedman and
+Hastie, JASA 106(495), 2011, on the discontinuous thresholding rules that then arise).
 
 Data fits reach the kernels as a loss code over the linear predictor ``z = X x``: 0 squared
 ``(z - y)^2 / 2``, 1 logistic ``log(1 + exp(-y z))``.
@@ -37,16 +40,7 @@ PENALTY_CODES = {"convex": 0, "scad": 1, "mcp": 2}
 
 def convex_penalty(l1=0.0, l2=0.0, pos=False):
     """``pen`` for ``l1 |t| + l2 t^2 / 2`` (and ``t >= 0`` if ``pos``)."""
-    return (0, float(l1), float(l2), bool(pos), 0.0, 0.0)
-
-
-@numba.njit(inline="always", **_JIT)
-def floored(L, pen):
-    """The curvature a prox step uses: ``L`` raised to ``pen``'s floor (0 stays 0: a zero
-    column never moves)."""
-    if L > 0.0 and L < pen[5]:
-        return pen[5]
-    return L
+    return (0, float(l1), float(l2), bool(pos), 0.0)
 
 
 @numba.njit(inline="always", **_JIT)
@@ -62,10 +56,32 @@ def _fc_slope(t, kind, lam, shape):
 
 
 @numba.njit(inline="always", **_JIT)
+def _fc_piece_min(a, s, lo, hi, c0, c1, c2):
+    """Minimizer over ``u`` in ``[lo, hi]`` of ``(u - a)^2 / (2 s) + c0 + c1 u + c2 u^2 / 2``
+    (one quadratic piece of a folded concave penalty; ``hi`` may be inf)."""
+    curv = 1.0 / s + c2
+    if curv > 0.0:
+        u = (a / s - c1) / curv
+        return lo if u < lo else (hi if u > hi else u)
+    # concave or flat in u: an end of the interval (hi is finite for these pieces)
+    qlo = (lo - a) ** 2 / (2.0 * s) + c1 * lo + 0.5 * c2 * lo * lo
+    qhi = (hi - a) ** 2 / (2.0 * s) + c1 * hi + 0.5 * c2 * hi * hi
+    return lo if qlo <= qhi else hi
+
+
+@numba.njit(inline="always", **_JIT)
+def _fc_objective(u, a, s, pen):
+    return (u - a) ** 2 / (2.0 * s) + pen_value(u, pen)
+
+
+@numba.njit(inline="always", **_JIT)
 def prox_pen(v, step, pen):
-    """argmin_t ``(t - v)^2 / (2 step) + penalty(t)`` (for the folded concave kinds
-    ``step`` must be below ``1 / floor``)."""
-    kind, l1, l2, pos, shape, _ = pen
+    """argmin_t ``(t - v)^2 / (2 step) + penalty(t)``.
+
+    For SCAD and MCP with ``step`` below the weak-convexity bound this is the closed-form
+    thresholding rule; above it, the global minimizer of the nonconvex problem (the
+    smallest one on ties)."""
+    kind, l1, l2, pos, shape = pen
     if kind == 0:
         t = step * l1
         if v > t:
@@ -77,23 +93,43 @@ def prox_pen(v, step, pen):
         return r / (1.0 + step * l2)
     av = abs(v)
     sg = 1.0 if v > 0.0 else -1.0
-    if kind == 1:
-        if av <= l1 * (1.0 + step):         # soft-thresholding zone
+    rho = shape - 1.0 if kind == 1 else shape
+    if step < rho:
+        if kind == 1:
+            if av <= l1 * (1.0 + step):         # soft-thresholding zone
+                r = av - step * l1
+                return sg * r if r > 0.0 else 0.0
+            if av <= shape * l1:                # the concave zone (Fan and Li's rule 2.8)
+                return ((shape - 1.0) * v - sg * step * shape * l1) / (shape - 1.0 - step)
+            return v
+        if av <= shape * l1:                    # MCP: firm thresholding
             r = av - step * l1
-            return sg * r if r > 0.0 else 0.0
-        if av <= shape * l1:                # the concave zone (Fan and Li's rule, eq. 2.8)
-            return ((shape - 1.0) * v - sg * step * shape * l1) / (shape - 1.0 - step)
+            return sg * r / (1.0 - step / shape) if r > 0.0 else 0.0
         return v
-    if av <= shape * l1:                    # MCP: firm thresholding
-        r = av - step * l1
-        return sg * r / (1.0 - step / shape) if r > 0.0 else 0.0
-    return v
+    # nonconvex coordinate problem: the best of the pieces' minimizers (u = |t| >= 0)
+    if kind == 1:
+        u0 = _fc_piece_min(av, step, 0.0, l1, 0.0, l1, 0.0)
+        u1 = _fc_piece_min(av, step, l1, shape * l1, 0.0, shape * l1 / (shape - 1.0),
+                           -1.0 / (shape - 1.0))
+    else:
+        u0 = _fc_piece_min(av, step, 0.0, shape * l1, 0.0, l1, -1.0 / shape)
+        u1 = u0
+    u2 = av if av > shape * l1 else shape * l1
+    best = u0
+    qbest = _fc_objective(u0, av, step, pen)
+    q = _fc_objective(u1, av, step, pen)
+    if q < qbest:
+        best, qbest = u1, q
+    q = _fc_objective(u2, av, step, pen)
+    if q < qbest:
+        best = u2
+    return sg * best
 
 
 @numba.njit(inline="always", **_JIT)
 def pen_value(t, pen):
     """The penalty of one coordinate."""
-    kind, l1, l2, _, shape, _ = pen
+    kind, l1, l2, _, shape = pen
     if kind == 0:
         return l1 * abs(t) + 0.5 * l2 * t * t
     a = abs(t)
@@ -111,7 +147,7 @@ def pen_value(t, pen):
 @numba.njit(inline="always", **_JIT)
 def subdiff_dist(x, g, pen):
     """Distance of ``-g`` to the (Clarke) subdifferential of the penalty at ``x``."""
-    kind, l1, l2, pos, shape, _ = pen
+    kind, l1, l2, pos, shape = pen
     if kind != 0:
         if x != 0.0:
             s = _fc_slope(abs(x), kind, l1, shape)
@@ -133,7 +169,7 @@ def subdiff_dist(x, g, pen):
 @numba.njit(inline="always", **_JIT)
 def coord_score(rule, x, g, L, d, pen, dist):
     """Greedy score of one coordinate (``dist`` is its subdifferential distance, ``L`` its
-    curvature, already floored)."""
+    curvature)."""
     if rule == 0 or rule == 4:          # GS, GS-s
         return dist
     if rule == 1:                       # GSL
@@ -154,7 +190,7 @@ def coord_score(rule, x, g, L, d, pen, dist):
 def _piece_curvature(a, pen):
     """``(piece, p'')`` of the penalty at ``|t| = a``: the index of the piece of the
     piecewise quadratic ``p`` holding ``a`` (0 at the origin) and its second derivative."""
-    kind, l1, l2, _, shape, _ = pen
+    kind, l1, l2, _, shape = pen
     if kind == 0:
         return 0, l2
     if kind == 1:
@@ -180,7 +216,7 @@ def model_decrease(x, t, g, L, pen):
     if t != 0.0 and (x == 0.0 or (x > 0.0) == (t > 0.0)):
         px, cx = _piece_curvature(abs(x), pen)
         pt, _ = _piece_curvature(abs(t), pen)
-        if px == pt:
+        if px == pt and L + cx > 0.0:
             return 0.5 * (L + cx) * d * d
     # the penalty change first: added to the penalty's value, a tiny model change is lost
     dpen = pen_value(t, pen) - pen_value(x, pen)
@@ -219,7 +255,7 @@ def gram_greedy_cd(H, gq, xw, dH, pen, rule, eps, max_steps):
         best_dist = 0.0
         max_dist = 0.0
         for j in range(m):
-            Lj = floored(H[j, j], pen)
+            Lj = H[j, j]
             dj = subdiff_dist(xw[j], gq[j], pen)
             if dj > max_dist:
                 max_dist = dj
@@ -233,7 +269,7 @@ def gram_greedy_cd(H, gq, xw, dH, pen, rule, eps, max_steps):
                 best = j
         if max_dist <= eps or best < 0:
             break
-        Lj = floored(H[best, best], pen)
+        Lj = H[best, best]
         old = xw[best]
         new = prox_pen(old - gq[best] / Lj, 1.0 / Lj, pen)
         delta = new - old
@@ -391,8 +427,6 @@ def sparse_greedy_cd(c_indptr, c_indices, c_data, r_indptr, r_indices, r_data, w
     """
     m = xw.shape[0]
     L = weighted_col_sq_norms_csc(c_indptr, c_indices, c_data, wrow)
-    for j in range(m):
-        L[j] = floored(L[j], pen)
     dH = weighted_abs_gram_rowsum_csc(c_indptr, c_indices, c_data, wrow, wrow.shape[0])
     key = np.empty(m)
     for j in range(m):
@@ -470,8 +504,6 @@ def sparse_block_greedy_cd(c_indptr, c_indices, c_data, wrow, g0, xw, pen, rule,
     m = xw.shape[0]
     n = wrow.shape[0]
     L = weighted_col_sq_norms_csc(c_indptr, c_indices, c_data, wrow)
-    for j in range(m):
-        L[j] = floored(L[j], pen)
     u = np.zeros(n)
     gq = g0.copy()
     score = np.zeros(m)

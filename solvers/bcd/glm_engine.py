@@ -52,12 +52,11 @@ def design_arrays(X):
 
 
 def compiled_penalty(g):
-    """``g`` as the compiled kernels read it, ``(kind, l1, l2, pos, shape, floor)`` (see
+    """``g`` as the compiled kernels read it, ``(kind, l1, l2, pos, shape)`` (see
     :mod:`solvers.bcd._kernels`), or None when they cannot run it.
 
     Convex separable penalties come through ``cd_params``; SCAD and MCP through
-    ``folded_concave_params``, with ``floor = 1 / (0.99 max_step)`` the smallest curvature
-    their coordinate prox accepts (they also need ``value`` and ``elementwise_value``). A
+    ``folded_concave_params`` (they also need ``value`` and ``elementwise_value``). A
     penalty that leaves some coordinate unpenalized (an intercept, ``unpenalized_last``) is
     not uniform over the coordinates: None."""
     if g is None:
@@ -71,8 +70,7 @@ def compiled_penalty(g):
     if fc is not None and getattr(g, "value", None) is not None \
             and getattr(g, "elementwise_value", None) is not None:
         kind, alpha, shape = fc
-        return (K.PENALTY_CODES[kind], float(alpha), 0.0, False, float(shape),
-                float(weak_convexity_floor(g)))
+        return (K.PENALTY_CODES[kind], float(alpha), 0.0, False, float(shape))
     return None
 
 
@@ -99,10 +97,9 @@ class GLMState:
         self.loss = K.LOSS_CODES[f.glm_loss]
         self.measure_name = measure
         self.z = np.asarray(f.state(x), dtype=np.float64).ravel()
-        L = np.ascontiguousarray(f.coordinate_lipschitz, dtype=np.float64)
-        # coordinate curvatures below the weak-convexity floor of SCAD / MCP take the floor
-        # (a larger bound still majorizes f); a zero column keeps 0 and never moves
-        self.Lcoord = np.where(L > 0, np.maximum(L, pen[5]), 0.0)
+        self.Lcoord = np.ascontiguousarray(f.coordinate_lipschitz, dtype=np.float64)
+        # the measure's prox step stays below SCAD / MCP's weak-convexity bound
+        self.measure_floor = float(weak_convexity_floor(g)) if g is not None else 0.0
         self._gram_cache = None
 
     def penalty(self, x=None):
@@ -124,9 +121,8 @@ class GLMState:
         if self.measure_name == "gap":
             m = duality_gap(self.f, self.g, self.x, grad=grad, primal=F, theta=-dl)
         else:
-            # (the floor keeps the step in SCAD / MCP's prox range even when every column
-            # of X is zero)
-            step = 1.0 / max(float(self.Lcoord.max()), self.pen[5], np.finfo(float).tiny)
+            step = 1.0 / max(float(self.Lcoord.max()), self.measure_floor,
+                             np.finfo(float).tiny)
             m = prox_grad_mapping_norm(self.g, self.x, grad, step)
         return F, grad, m
 
