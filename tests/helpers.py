@@ -41,3 +41,16 @@ def random_spd(n=30, seed=0, density=0.2):
     A = (M @ M.T + n * 0.05 * sp.identity(n)).tocsr()
     A.sort_indices()
     return A, r.standard_normal(n)
+
+
+def sparse_signal_design(n, p, density, seed=5, signal_scale=1.0):
+    """A CSR design with standard normal entries at the given density and a coefficient
+    vector with 10 nonzero entries (for the sparse working-set kernel tests)."""
+    import scipy.sparse as sp
+
+    r = np.random.default_rng(seed)
+    X = sp.random(n, p, density=density, format="csr", random_state=seed,
+                  data_rvs=r.standard_normal)
+    w = np.zeros(p)
+    w[:10] = signal_scale * r.standard_normal(10)
+    return X, w, r

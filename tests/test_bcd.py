@@ -7,7 +7,7 @@ import scipy.sparse as sp
 import problems
 import solvers
 from solvers.core import duality_gap, fit_convergence_order, fit_linear_rate
-from tests.helpers import make_regression
+from tests.helpers import make_regression, sparse_signal_design
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.linear_model import Lasso, LogisticRegression  # noqa: E402
@@ -376,12 +376,8 @@ def test_gpu_variable_blocks_match_cpu(update):
 def test_sparse_working_set_kernels(monkeypatch, density, rule, kind):
     from solvers.bcd import glm_engine
     monkeypatch.setattr(glm_engine, "DENSE_GRAM_MAX", 4)
-    r = np.random.default_rng(5)
     n, p = 300, 200
-    X = sp.random(n, p, density=density, format="csr", random_state=5,
-                  data_rvs=r.standard_normal)
-    w = np.zeros(p)
-    w[:10] = r.standard_normal(10)
+    X, w, r = sparse_signal_design(n, p, density)
     if kind == "ls":
         y = X @ w + 0.05 * r.standard_normal(n)
         f = problems.LeastSquares(X, y)

@@ -10,6 +10,7 @@ import solvers
 from solvers.bcd import _kernels as K
 from solvers.bcd import glm_engine
 from solvers.core import fit_linear_rate
+from tests.helpers import sparse_signal_design
 
 PENALTIES = [problems.SCAD(0.1), problems.MCP(0.1)]
 RULES = ["gs-q", "gsl", "gsd", "gs-r", "cyclic", "random"]
@@ -257,12 +258,8 @@ def test_sparse_working_set_kernels(monkeypatch, density, rule, kind, compiled_o
     scores, or greedy variable blocks when the columns share many rows); they must reach the
     same kind of point as the dense-Gram kernel."""
     monkeypatch.setattr(glm_engine, "DENSE_GRAM_MAX", 4)
-    r = np.random.default_rng(5)
     n, p = 300, 200
-    X = sp.random(n, p, density=density, format="csr", random_state=5,
-                  data_rvs=r.standard_normal)
-    w = np.zeros(p)
-    w[:10] = 3 * r.standard_normal(10)
+    X, w, r = sparse_signal_design(n, p, density, signal_scale=3.0)
     f = problems.LeastSquares(X, X @ w + 0.05 * r.standard_normal(n))
     g = kind(np.abs(f.grad(np.zeros(p))).max() / 20)
     res = solvers.bcd(f, g, rule=rule, tol=1e-10)
