@@ -31,11 +31,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..proximal._ag_kernels import MCP, SCAD, folded_concave_slope
+
 _JIT = dict(cache=True)
 
 RULE_CODES = {"gs": 0, "gsl": 1, "gsd": 2, "gsq": 3, "gs-s": 4, "gs-r": 5, "gs-q": 6}
 LOSS_CODES = {"squared": 0, "logistic": 1}
-PENALTY_CODES = {"convex": 0, "scad": 1, "mcp": 2}
+#: ``pen[0]``; the folded concave codes are the nonconvex AG kernels', whose ``p'`` is shared.
+PENALTY_CODES = {"convex": 0, "scad": SCAD, "mcp": MCP}
 
 
 def convex_penalty(l1=0.0, l2=0.0, pos=False):
@@ -44,20 +47,8 @@ def convex_penalty(l1=0.0, l2=0.0, pos=False):
 
 
 @numba.njit(inline="always", **_JIT)
-def _fc_slope(t, kind, lam, shape):
-    """``p'(t)`` for ``t >= 0`` of SCAD (kind 1) or MCP (kind 2), ``p'(0) = lam``."""
-    if kind == 1:
-        if t <= lam:
-            return lam
-        v = shape * lam - t
-        return v / (shape - 1.0) if v > 0.0 else 0.0
-    v = lam - t / shape
-    return v if v > 0.0 else 0.0
-
-
-@numba.njit(inline="always", **_JIT)
-def _fc_piece_min(a, s, lo, hi, c0, c1, c2):
-    """Minimizer over ``u`` in ``[lo, hi]`` of ``(u - a)^2 / (2 s) + c0 + c1 u + c2 u^2 / 2``
+def _fc_piece_min(a, s, lo, hi, c1, c2):
+    """Minimizer over ``u`` in ``[lo, hi]`` of ``(u - a)^2 / (2 s) + c1 u + c2 u^2 / 2``
     (one quadratic piece of a folded concave penalty; ``hi`` may be inf)."""
     curv = 1.0 / s + c2
     if curv > 0.0:
@@ -93,9 +84,9 @@ def prox_pen(v, step, pen):
         return r / (1.0 + step * l2)
     av = abs(v)
     sg = 1.0 if v > 0.0 else -1.0
-    rho = shape - 1.0 if kind == 1 else shape
+    rho = shape - 1.0 if kind == SCAD else shape
     if step < rho:
-        if kind == 1:
+        if kind == SCAD:
             if av <= l1 * (1.0 + step):         # soft-thresholding zone
                 r = av - step * l1
                 return sg * r if r > 0.0 else 0.0
@@ -107,12 +98,12 @@ def prox_pen(v, step, pen):
             return sg * r / (1.0 - step / shape) if r > 0.0 else 0.0
         return v
     # nonconvex coordinate problem: the best of the pieces' minimizers (u = |t| >= 0)
-    if kind == 1:
-        u0 = _fc_piece_min(av, step, 0.0, l1, 0.0, l1, 0.0)
-        u1 = _fc_piece_min(av, step, l1, shape * l1, 0.0, shape * l1 / (shape - 1.0),
+    if kind == SCAD:
+        u0 = _fc_piece_min(av, step, 0.0, l1, l1, 0.0)
+        u1 = _fc_piece_min(av, step, l1, shape * l1, shape * l1 / (shape - 1.0),
                            -1.0 / (shape - 1.0))
     else:
-        u0 = _fc_piece_min(av, step, 0.0, shape * l1, 0.0, l1, -1.0 / shape)
+        u0 = _fc_piece_min(av, step, 0.0, shape * l1, l1, -1.0 / shape)
         u1 = u0
     u2 = av if av > shape * l1 else shape * l1
     best = u0
@@ -133,7 +124,7 @@ def pen_value(t, pen):
     if kind == 0:
         return l1 * abs(t) + 0.5 * l2 * t * t
     a = abs(t)
-    if kind == 1:
+    if kind == SCAD:
         if a <= l1:
             return l1 * a
         if a <= shape * l1:
@@ -150,7 +141,7 @@ def subdiff_dist(x, g, pen):
     kind, l1, l2, pos, shape = pen
     if kind != 0:
         if x != 0.0:
-            s = _fc_slope(abs(x), kind, l1, shape)
+            s = folded_concave_slope(abs(x), kind, l1, shape)
             return abs(g + s) if x > 0.0 else abs(g - s)
         v = abs(g) - l1
         return v if v > 0.0 else 0.0
@@ -193,7 +184,7 @@ def _piece_curvature(a, pen):
     kind, l1, l2, _, shape = pen
     if kind == 0:
         return 0, l2
-    if kind == 1:
+    if kind == SCAD:
         if a <= l1:
             return 0, 0.0
         if a <= shape * l1:

@@ -70,6 +70,15 @@ def _fit_grad(form, A, csc, c, offset, n_samples, x, out):
         out[:] = np.dot(A.T, r) / n_samples
 
 
+@numba.njit(inline="always", cache=True)
+def folded_concave_slope(t, penalty, lam, shape):
+    """``p'(t)`` for ``t >= 0`` of SCAD (``shape = a``) or MCP (``shape = gamma``), with
+    ``p'(0) = lam``; shared with the coordinate kernels of :mod:`solvers.bcd`."""
+    if penalty == SCAD:
+        return lam if t <= lam else max(shape * lam - t, 0.0) / (shape - 1.0)
+    return max(lam - t / shape, 0.0)
+
+
 @numba.njit(cache=True)
 def _add_concave_grad(penalty, lam, shape, x, out, n_pen):
     """``out += grad h(x) = (p'(|x|) - lam) sign(x)`` of SCAD (``shape = a``) or MCP
@@ -78,11 +87,7 @@ def _add_concave_grad(penalty, lam, shape, x, out, n_pen):
         v = x[j]
         if v == 0.0:
             continue
-        t = abs(v)
-        if penalty == SCAD:
-            dp = lam if t <= lam else max(shape * lam - t, 0.0) / (shape - 1.0)
-        else:
-            dp = max(lam - t / shape, 0.0)
+        dp = folded_concave_slope(abs(v), penalty, lam, shape)
         out[j] += (dp - lam) if v > 0 else (lam - dp)
 
 
