@@ -39,12 +39,13 @@ def _check_options(solve, options, name, chosen=False):
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return
     unknown = sorted(set(options) - set(params))
-    if unknown:
-        hint = (f"solver='auto' chose solvers.{name}, which does not take "
-                if chosen else f"solvers.{name} does not take ")
-        raise TypeError(hint + ", ".join(map(repr, unknown)) +
-                        ("; pass the solver these options belong to as solver=..." if chosen
-                         else ""))
+    if not unknown:
+        return
+    listed = ", ".join(map(repr, unknown))
+    if chosen:
+        raise TypeError(f"solver='auto' chose solvers.{name}, which does not take {listed}; "
+                        "pass the solver these options belong to as solver=...")
+    raise TypeError(f"solvers.{name} does not take {listed}")
 
 
 def alpha_grid(alpha_max, n_alphas=50, eps=1e-3):

@@ -81,7 +81,7 @@ class GLMState:
         self.f, self.g, self.x = f, g, x
         self.pen = pen
         self.convex = pen[0] == 0
-        self.l1, self.l2, self.pos = pen[1], pen[2], pen[3]
+        self.l1, self.l2 = pen[1], pen[2]
         if sp.issparse(f.X) and f.X.format in ("csr", "csc"):
             # kept in the caller's format: working sets slice it, no full copy is made
             self.Xs = f.X if f.X.has_sorted_indices else f.X.sorted_indices()
@@ -274,7 +274,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
                                               try_newton)
         d = xw - xw0
         if np.any(d):
-            Xd = np.asarray(Xw @ d).ravel() if Xw is not None else st.cols_matvec(W, d)
+            Xd = _image(st, W, Xw, d)
             t = 1.0
             if newton_round:
                 t, ev = _line_search(st, W, xw0, d, Xd, grad[W])
@@ -286,8 +286,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
                     steps, xw0, xw, Xw = _model_round(st, W, grad, bound, rule_code, max_dist,
                                                       False)
                     d = xw - xw0
-                    Xd = np.asarray(Xw @ d).ravel() if Xw is not None else \
-                        st.cols_matvec(W, d)
+                    Xd = _image(st, W, Xw, d)
                     t = 1.0
             st.x[W] = xw0 + t * d
             st.z += t * Xd
@@ -304,6 +303,11 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         if steps == 0:
             ws_size = min(p, 2 * max(ws_size, W.size))
     return F, dict(nfev=nfev, njev=njev, nhev=nhev, n_outer=outer)
+
+
+def _image(st, W, Xw, d):
+    """``X[:, W] @ d``, from the sliced columns ``Xw`` when a round made them."""
+    return np.asarray(Xw @ d).ravel() if Xw is not None else st.cols_matvec(W, d)
 
 
 def _balanced_ws_size(st, score, lo=10, hi=50):
