@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from .harness import Extra, _timed, library_version
-from .nonconvex_sim import _penalty, simulate
+from .nonconvex_sim import _penalty, data_fit, simulate, skglm_fit
 
 TOL = 1e-8
 METHODS = ("bcd gs-q", "bcd gsl", "nonconvex_ag WS", "skglm")
@@ -40,33 +40,16 @@ def _methods():
                                                              working_set=True).x,
     }
     try:
-        from skglm import GeneralizedLinearEstimator
-        from skglm.datafits import Logistic, Quadratic
-        from skglm.penalties import SCAD, MCPenalty
-        from skglm.solvers import AndersonCD
+        import skglm  # noqa: F401
     except ImportError:
         return out
-
-    import problems
-
-    def skglm_fit(f, g):
-        datafit = Quadratic() if isinstance(f, problems.LeastSquares) else Logistic()
-        pen = SCAD(g.alpha, g.a) if isinstance(g, problems.SCAD) else MCPenalty(g.alpha,
-                                                                                g.gamma)
-        est = GeneralizedLinearEstimator(datafit, pen, AndersonCD(tol=TOL, max_iter=200,
-                                                                  fit_intercept=False))
-        return np.ravel(est.fit(f.X, f.y).coef_)
-
-    out["skglm"] = skglm_fit
+    out["skglm"] = lambda f, g: np.ravel(skglm_fit(f, g, TOL).coef_)
     return out
 
 
 def _problem(model, kind, tau, n, seed, p=2050):
-    import problems
-
     X, y, _ = simulate(n, tau, model, p=p, seed=seed)
-    f = problems.LeastSquares(X, y) if model == "linear" else problems.Logistic(X, y)
-    return f, _penalty(kind, model)
+    return data_fit(model, X, y), _penalty(kind, model)
 
 
 def compare(model, kind, tau, n, seed, p=2050):
@@ -103,10 +86,10 @@ def bcd_extra(settings, reps=3, p=2050):
         for model, kind, tau, n in settings:
             recs = [compare(model, kind, tau, n, seed=1000 * r + n, p=p) for r in range(reps)]
             row = {"model": model, "penalty": kind, "tau": tau, "n": n, "reps": reps}
+            best = [min(v["F"] for v in rec.values()) for rec in recs]
             for name in METHODS:
                 if not all(name in rec for rec in recs):
                     continue
-                best = [min(v["F"] for v in rec.values()) for rec in recs]
                 row[name] = {
                     "time": float(np.median([rec[name]["time"] for rec in recs])),
                     "F_rel": float(np.median([(rec[name]["F"] - b) / abs(b)

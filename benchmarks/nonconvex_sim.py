@@ -113,6 +113,30 @@ def _penalty(kind, model):
     return problems.SCAD(lam, a=SCAD_A) if kind == "SCAD" else problems.MCP(lam, gamma=MCP_GAMMA)
 
 
+def data_fit(model, X, y):
+    """The smooth part of the ``model`` ("linear" or "logistic") on the data."""
+    import problems
+
+    return problems.LeastSquares(X, y) if model == "linear" else problems.Logistic(X, y)
+
+
+def skglm_fit(f, g, tol, max_iter=200):
+    """skglm's ``GeneralizedLinearEstimator`` (``AndersonCD``, no intercept) fitted to the
+    same ``f + g`` (SCAD or MCP on least squares or logistic regression); the fitted
+    estimator has ``coef_`` and ``stop_crit_``. ImportError without skglm."""
+    from skglm import GeneralizedLinearEstimator
+    from skglm.datafits import Logistic, Quadratic
+    from skglm.penalties import SCAD, MCPenalty
+    from skglm.solvers import AndersonCD
+
+    import problems
+
+    datafit = Quadratic() if isinstance(f, problems.LeastSquares) else Logistic()
+    pen = SCAD(g.alpha, g.a) if isinstance(g, problems.SCAD) else MCPenalty(g.alpha, g.gamma)
+    return GeneralizedLinearEstimator(datafit, pen, AndersonCD(
+        tol=tol, max_iter=max_iter, fit_intercept=False)).fit(f.X, f.y)
+
+
 def _ours(name, run):
     def go(f, g, tol, max_iter):
         t0 = time.perf_counter()
@@ -151,19 +175,8 @@ def methods():
         return out
 
     def skglm_run(f, g, tol, max_iter):
-        from skglm import GeneralizedLinearEstimator
-        from skglm.datafits import Logistic, Quadratic
-        from skglm.penalties import SCAD, MCPenalty
-        from skglm.solvers import AndersonCD
-
-        import problems
-
-        datafit = Quadratic() if isinstance(f, problems.LeastSquares) else Logistic()
-        pen = SCAD(g.alpha, g.a) if isinstance(g, problems.SCAD) else MCPenalty(g.alpha, g.gamma)
-        y = f.y
         t0 = time.perf_counter()
-        est = GeneralizedLinearEstimator(datafit, pen, AndersonCD(
-            tol=tol, max_iter=200, fit_intercept=False)).fit(f.X, y)
+        est = skglm_fit(f, g, tol)
         total = time.perf_counter() - t0
         x = est.coef_.ravel()
         F = float(f.value(x) + g.value(x))
@@ -182,9 +195,7 @@ def run_methods(X, y, beta, model, kind, tol=1e-8, max_iter=5000):
     ``it_paper`` / ``t_paper`` (first iteration / time with ``F - F_min <= PAPER_TARGET``,
     None when not reached), ``it_tol`` / ``t_tol`` (iterations / time to the gradient mapping
     ``tol``, None when not reached), ``ppv``, ``f1``, ``error``."""
-    import problems
-
-    f = problems.LeastSquares(X, y) if model == "linear" else problems.Logistic(X, y)
+    f = data_fit(model, X, y)
     g = _penalty(kind, model)
     runs = {}
     for name, go in methods():
