@@ -300,6 +300,12 @@ def _solve(f, g, x0, *, damping, L, restart, measure, tol, max_iter, callback, v
                       n_restarts=n_restarts, L=L)
 
 
+#: Placeholders for the design the compiled loop's form does not read (dense or CSC);
+#: read-only, shared by every call.
+_NO_CSC = (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32), np.zeros(1))
+_NO_DENSE = np.zeros((1, 1))
+
+
 def _compiled_form(f):
     """``(form, A, csc, c, offset, n)`` of a fit the compiled loop evaluates, or None: ``A``
     a dense design or Gram matrix, ``csc = (indptr, indices, data)`` a sparse design (a CSC
@@ -307,12 +313,10 @@ def _compiled_form(f):
     from . import _ag_kernels as K
     from .working_set import _GramFit
 
-    no_csc = (np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32), np.zeros(1))
-    no_dense = np.zeros((1, 1))
     if isinstance(f, _GramFit):
         if f.G.dtype != np.float64:
             return None
-        return K.GRAM, f.G, no_csc, np.asarray(f.b, dtype=np.float64), np.zeros(1), 1.0
+        return K.GRAM, f.G, _NO_CSC, np.asarray(f.b, dtype=np.float64), np.zeros(1), 1.0
     loss = getattr(f, "glm_loss", None)
     X, y = getattr(f, "X", None), getattr(f, "y", None)
     sparse = sp.issparse(X) and X.format in ("csc", "csr")
@@ -326,10 +330,10 @@ def _compiled_form(f):
     if sparse:
         Xc = X.tocsc() if X.format == "csr" else X
         csc = (Xc.indptr, Xc.indices, Xc.data)
-        A = no_dense
+        A = _NO_DENSE
         code = K.SPARSE_LEAST_SQUARES if loss == "squared" else K.SPARSE_LOGISTIC
     else:
-        A, csc = np.ascontiguousarray(X), no_csc
+        A, csc = np.ascontiguousarray(X), _NO_CSC
         code = K.LEAST_SQUARES if loss == "squared" else K.LOGISTIC
     if loss == "squared":
         c = y if offset is None else y - offset
