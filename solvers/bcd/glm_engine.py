@@ -258,7 +258,7 @@ def solve_greedy_ws(st, monitor, *, rule, update, max_iter, ws_start, ws_growth,
         bound = float(getattr(st.f, "loss_curvature_bound", 1.0))
         newton_round = use_newton
         supp_now = W[st.x[W] != 0]
-        try_newton = active_set_newton and st.convex and prev_supp is not None and \
+        try_newton = active_set_newton and prev_supp is not None and \
             np.array_equal(supp_now, prev_supp)
         prev_supp = supp_now
         if newton_round:
