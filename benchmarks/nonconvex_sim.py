@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from .harness import Extra, library_version
+from .time_limit import TimeLimitExceeded, call_with_time_limit
 
 P = 2050
 SIGNAL_BLOCKS = (0, 510, 1020, 1530, 2040)
@@ -137,6 +138,23 @@ def skglm_fit(f, g, tol, max_iter=200):
         tol=tol, max_iter=max_iter, fit_intercept=False)).fit(f.X, f.y)
 
 
+_SKGLM_WARM = set()
+
+
+def _warm_up_skglm(f, g):
+    """One skglm fit on a 20 x 10 slice of the same data (same types and memory layout), so
+    that numba compiles skglm's loops for this data-fit / penalty pair in this process."""
+    import problems
+
+    model = "linear" if isinstance(f, problems.LeastSquares) else "logistic"
+    key = (model, type(g).__name__, f.X.flags.f_contiguous)
+    if key in _SKGLM_WARM:
+        return
+    X = np.array(f.X[:20, :10], order="F" if f.X.flags.f_contiguous else "C")
+    skglm_fit(data_fit(model, X, np.array(f.y[:20])), g, 1e-4)
+    _SKGLM_WARM.add(key)
+
+
 def _ours(name, run):
     def go(f, g, tol, max_iter):
         t0 = time.perf_counter()
@@ -150,9 +168,13 @@ def _ours(name, run):
     return name, go
 
 
-def methods():
+def methods(peer_time_limit=None):
     """``[(name, run(f, g, tol, max_iter) -> dict)]`` of the compared solvers (skglm last,
-    when installed)."""
+    when installed).
+
+    ``peer_time_limit`` (seconds, or None for no limit): skglm's fit runs in a forked child
+    that is killed after that long (its compiled loop cannot be interrupted otherwise); the
+    record of a killed fit has ``timed_out`` set and no final point."""
     import solvers
 
     # (with working sets the history has one row per working set, its ``nit`` the inner
@@ -174,31 +196,42 @@ def methods():
     except ImportError:
         return out
 
-    def skglm_run(f, g, tol, max_iter):
+    def timed_fit(f, g, tol):
         t0 = time.perf_counter()
         est = skglm_fit(f, g, tol)
-        total = time.perf_counter() - t0
-        x = est.coef_.ravel()
+        return time.perf_counter() - t0, est.coef_.ravel(), float(est.stop_crit_)
+
+    def skglm_run(f, g, tol, max_iter):
+        if peer_time_limit is not None:
+            _warm_up_skglm(f, g)  # compiled once here, not in every child
+        try:
+            total, x, crit = call_with_time_limit(timed_fit, peer_time_limit, f, g, tol)
+        except TimeLimitExceeded:
+            return {"x": None, "objective": np.array([np.inf]), "time": np.array([np.inf]),
+                    "total_time": float(peer_time_limit), "nit": None, "converged": False,
+                    "timed_out": True}
         F = float(f.value(x) + g.value(x))
         # skglm's stopping criterion is its largest KKT violation (the subdifferential
         # distance, the working sets' measure); it stops at max_iter without reaching tol
         return {"x": x, "objective": np.array([F]), "time": np.array([total]),
                 "total_time": total, "nit": None,
-                "converged": bool(float(est.stop_crit_) <= tol)}
+                "converged": bool(crit <= tol)}
 
     out.append(("skglm", skglm_run))
     return out
 
 
-def run_methods(X, y, beta, model, kind, tol=1e-8, max_iter=5000):
+def run_methods(X, y, beta, model, kind, tol=1e-8, max_iter=5000, peer_time_limit=None):
     """All methods on one replication. Returns ``{method: record}`` with ``F_final``,
     ``it_paper`` / ``t_paper`` (first iteration / time with ``F - F_min <= PAPER_TARGET``,
     None when not reached), ``it_tol`` / ``t_tol`` (iterations / time to the gradient mapping
-    ``tol``, None when not reached), ``ppv``, ``f1``, ``error``."""
+    ``tol``, None when not reached), ``t_total``, ``ppv``, ``f1``, ``error``. A peer fit
+    killed at ``peer_time_limit`` seconds (see :func:`methods`) has ``timed_out: True``,
+    ``t_total`` the limit, and None for everything measured at its final point."""
     f = data_fit(model, X, y)
     g = _penalty(kind, model)
     runs = {}
-    for name, go in methods():
+    for name, go in methods(peer_time_limit):
         runs[name] = go(f, g, tol, max_iter)
     # the paper's F_min: the best objective of the three methods it compares (its iteration
     # counts are relative to that, not to other algorithms' stationary points)
@@ -206,6 +239,11 @@ def run_methods(X, y, beta, model, kind, tol=1e-8, max_iter=5000):
     target = PAPER_TARGET[model]
     out = {}
     for name, r in runs.items():
+        if r.get("timed_out"):
+            out[name] = {"F_final": None, "it_paper": None, "t_paper": None, "it_tol": None,
+                         "t_tol": None, "t_total": r["total_time"], "ppv": None, "f1": None,
+                         "error": None, "timed_out": True}
+            continue
         obj = r["objective"]
         hit = np.flatnonzero(obj - F_min <= target)
         ours = r["nit"] is not None
@@ -273,7 +311,10 @@ def setting_rows(setting, recs):
     median relative excess of the final objective over the best method of each replication,
     PPV, F1 and estimation error."""
     model, kind, tau, n = setting
-    F_best = [min(rec[m]["F_final"] for m in rec) for rec in recs]
+    # (a peer fit killed at the time limit has no final point: it counts in t(all) with the
+    # limit, and is left out of the medians of everything measured at the final point)
+    F_best = [min(rec[m]["F_final"] for m in rec if rec[m]["F_final"] is not None)
+              for rec in recs]
     rows = []
     for m in recs[0]:
         it_p, k_p = _median([rec[m]["it_paper"] for rec in recs])
@@ -282,22 +323,26 @@ def setting_rows(setting, recs):
         t_t, k_time = _median([rec[m]["t_tol"] for rec in recs])
         # (records before 2026-12-01 have no t_total)
         t_all, _ = _median([rec[m].get("t_total") for rec in recs])
-        rel = [(rec[m]["F_final"] - Fb) / max(abs(Fb), 1e-300) for rec, Fb in zip(recs, F_best)]
+        rel = [(rec[m]["F_final"] - Fb) / max(abs(Fb), 1e-300)
+               for rec, Fb in zip(recs, F_best) if rec[m]["F_final"] is not None]
         rows.append({
             "model": model, "penalty": kind, "tau": tau, "n": n, "method": m,
             "it_paper": it_p, "reached_paper": k_p, "t_paper": t_p,
             "it_tol": it_t, "reached_tol": max(k_t, k_time), "t_tol": t_t, "t_total": t_all,
-            "F_rel_median": float(np.median(rel)),
-            "ppv": float(np.median([rec[m]["ppv"] for rec in recs])),
-            "f1": float(np.median([rec[m]["f1"] for rec in recs])),
-            "error": float(np.median([rec[m]["error"] for rec in recs])),
+            "F_rel_median": float(np.median(rel)) if rel else None,
+            "ppv": _median([rec[m]["ppv"] for rec in recs])[0],
+            "f1": _median([rec[m]["f1"] for rec in recs])[0],
+            "error": _median([rec[m]["error"] for rec in recs])[0],
+            "timed_out": sum(bool(rec[m].get("timed_out")) for rec in recs),
         })
     return rows
 
 
-def simulation_extra(settings, tol=1e-8, max_iter=5000):
+def simulation_extra(settings, tol=1e-8, max_iter=5000, peer_time_limit=None):
     """The suite section: ``settings`` = [(model, kind, tau, n)]; the replications are the
-    run's ``repeat`` (``python -m benchmarks run nonconvex --repeat R``)."""
+    run's ``repeat`` (``python -m benchmarks run nonconvex --repeat R``); a skglm fit still
+    running after ``peer_time_limit`` seconds is killed and recorded as timed out (None: no
+    limit)."""
 
     def run(ctx):
         say, out_dir = ctx["say"], ctx["out_dir"]
@@ -312,7 +357,8 @@ def simulation_extra(settings, tol=1e-8, max_iter=5000):
                 rec = cache.get(key)
                 if rec is None:
                     X, y, beta = simulate(n, tau, model, seed=1000 * r + n)
-                    rec = run_methods(X, y, beta, model, kind, tol=tol, max_iter=max_iter)
+                    rec = run_methods(X, y, beta, model, kind, tol=tol, max_iter=max_iter,
+                                      peer_time_limit=peer_time_limit)
                     cache.put(key, rec)
                 recs.append(rec)
             say(f"    {model:8s} {kind:4s} tau={tau:<4g} N={n:<5d} {reps} reps "
@@ -322,8 +368,8 @@ def simulation_extra(settings, tol=1e-8, max_iter=5000):
                 say(f"      {row['method']:16s} it(paper) {_fmt(row['it_paper'])} "
                     f"[{row['reached_paper']}/{reps}]  t(paper) {_fmt(row['t_paper'], 's')}  "
                     f"it(tol) {_fmt(row['it_tol'])} [{row['reached_tol']}/{reps}]  t(tol) "
-                    f"{_fmt(row['t_tol'], 's')}  F-Fbest {row['F_rel_median']:.1e}  "
-                    f"F1 {row['f1']:.2f}")
+                    f"{_fmt(row['t_tol'], 's')}  F-Fbest {_rel(row)}  F1 {_f1(row)}"
+                    + (f"  timed out {row['timed_out']}" if row["timed_out"] else ""))
                 rows.append(row)
         md = _markdown(rows, reps, tol, max_iter)
         files = []
@@ -414,23 +460,33 @@ def compact_markdown(rows, reps):
             f"| {model} | {kind} | {tau:g} | {n} | {it(ms.get('AG optimal'))} | "
             f"{it(ms.get('AG Ghadimi-Lan'))} | {it(ms.get('prox_grad'))} | "
             f"{_fmt(t_ws, ' s')} [{ws['reached_tol'] if ws else 0}] | {_fmt(t_sk, ' s')} "
-            f"[{sk['reached_tol'] if sk else 0}] | "
+            f"[{sk['reached_tol'] if sk else 0}]{_timeouts(sk)} | "
             f"{ratio} | {_rel(ws)} | {_rel(sk)} | "
             f"{_f1(ws)} / {_f1(sk)} |")
     return "\n".join(lines) + "\n"
 
 
 def _rel(row):
-    if row is None:
+    v = None if row is None else row["F_rel_median"]
+    if v is None:
         return "-"
-    v = row["F_rel_median"]
     if v == 0:
         return "best"
     return "+<1e-6%" if v < 1e-8 else f"+{100 * v:.2g}%"  # (below: rounding of F)
 
 
 def _f1(row):
-    return "-" if row is None else f"{row['f1']:.2f}"
+    return "-" if row is None or row["f1"] is None else f"{row['f1']:.2f}"
+
+
+def _num(v, spec):
+    return "-" if v is None else format(v, spec)
+
+
+def _timeouts(row):
+    """`` (k timed out)`` when ``k`` of the row's fits were killed at the time limit."""
+    k = 0 if row is None else row.get("timed_out", 0)
+    return f" ({k} timed out)" if k else ""
 
 
 def _fmt(v, unit=""):
@@ -449,7 +505,8 @@ def _markdown(rows, reps, tol, max_iter):
         f"mapping <= {tol:g} (skglm: its own KKT tolerance within its 200 outer iterations, "
         f"time only); [k/{reps}]: replications that reached it within {max_iter} iterations "
         "(the medians are over those); t(all): median time of all replications, reached or "
-        "not. F rel: median of "
+        "not; a fit killed at the time limit counts there with the limit and is left out "
+        "of the other columns. F rel: median of "
         "(F_final - best F_final) / |best F_final|. PPV, F1: support recovery; error: "
         "||beta_hat - beta||_2.",
         "",
@@ -462,8 +519,8 @@ def _markdown(rows, reps, tol, max_iter):
             f"| {r['model']} | {r['penalty']} | {r['tau']:g} | {r['n']} | {r['method']} | "
             f"{_fmt(r['it_paper'])} [{r['reached_paper']}/{reps}] | {_fmt(r['t_paper'], '')} | "
             f"{_fmt(r['it_tol'])} [{r['reached_tol']}/{reps}] | {_fmt(r['t_tol'], '')} | "
-            f"{_fmt(r.get('t_total'), '')} | "
-            f"{r['F_rel_median']:.1e} | {r['ppv']:.2f} | {r['f1']:.2f} | {r['error']:.3g} |")
+            f"{_fmt(r.get('t_total'), '')}{_timeouts(r)} | {_num(r['F_rel_median'], '.1e')} | "
+            f"{_num(r['ppv'], '.2f')} | {_num(r['f1'], '.2f')} | {_num(r['error'], '.3g')} |")
     return "\n".join(lines) + "\n"
 
 

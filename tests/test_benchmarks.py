@@ -1,5 +1,6 @@
 """Tests of the benchmark harness and CLI (fast: tiny problems, few repeats, no timing checks)."""
 import json
+import os
 import time
 import subprocess
 import sys
@@ -340,6 +341,48 @@ def test_nonconvex_replication_cache_resumes_and_checks_settings(tmp_path):
     assert again.get(key) == rec  # a JSON round trip keeps every field
     assert again.get(("linear", "MCP", 0.5, 300, 1)) is None
     assert S.ReplicationCache(path, tol=1e-6, max_iter=500).get(key) is None
+
+
+def test_call_with_time_limit_returns_raises_and_kills():
+    from benchmarks.time_limit import TimeLimitExceeded, call_with_time_limit
+
+    assert call_with_time_limit(lambda a, b=0: a + b, 30, 2, b=3) == 5
+    assert call_with_time_limit(os.getpid, None) == os.getpid()  # no limit: in this process
+    assert call_with_time_limit(os.getpid, 30) != os.getpid()  # a limit: in a child
+    t0 = time.perf_counter()
+    with pytest.raises(TimeLimitExceeded, match="past 0.3 s"):
+        call_with_time_limit(time.sleep, 0.3, 30)
+    assert time.perf_counter() - t0 < 10  # killed, not waited for
+
+    def bad():
+        raise KeyError("from the child")
+
+    with pytest.raises(KeyError, match="from the child"):
+        call_with_time_limit(bad, 30)
+    with pytest.raises(ValueError, match="positive"):
+        call_with_time_limit(os.getpid, 0)
+
+
+def test_nonconvex_peer_killed_at_the_time_limit_is_recorded_and_summarized(monkeypatch):
+    pytest.importorskip("skglm")
+    from benchmarks import nonconvex_sim as S
+
+    X, y, beta = S.simulate(200, 0.5, "linear", p=30, seed=2)
+    monkeypatch.setattr(S, "_warm_up_skglm", lambda f, g: None)
+    monkeypatch.setattr(S, "skglm_fit", lambda f, g, tol: time.sleep(60))
+    rec = S.run_methods(X, y, beta, "linear", "MCP", max_iter=300, peer_time_limit=0.5)
+    sk = rec["skglm"]
+    assert sk["timed_out"] and sk["t_total"] == 0.5
+    assert sk["F_final"] is None and sk["t_tol"] is None and sk["f1"] is None
+    assert json.loads(json.dumps(rec)) == rec
+    rows = {r["method"]: r for r in S.setting_rows(("linear", "MCP", 0.5, 200), [rec, rec])}
+    assert rows["skglm"]["timed_out"] == 2 and rows["skglm"]["F_rel_median"] is None
+    assert rows["skglm"]["t_total"] == 0.5 and rows["AG optimal"]["timed_out"] == 0
+    assert rows["AG optimal"]["F_rel_median"] is not None  # best among the fits that ended
+    md = S.compact_markdown(list(rows.values()), 2)
+    assert "| - [0] (2 timed out) |" in md
+    assert "| 0.5 (2 timed out) | - | - | - | - |" in S._markdown(list(rows.values()), 2,
+                                                                   1e-8, 300)
 
 
 def test_nonconvex_summarize_merges_worker_records_and_lists_unfinished(tmp_path, capsys):
