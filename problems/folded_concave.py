@@ -7,7 +7,9 @@ ones are left unbiased). They are weakly convex: ``p(|t|) + t^2 / (2 rho)`` is c
 
 * the prox ``argmin_u (u - v)^2 / (2 step) + g(u)`` is single-valued, continuous and has a
   closed form exactly when ``step < rho`` (:attr:`max_step`); a larger step is rejected with
-  a ValueError (the 1-D problem is then nonconvex and its minimizer jumps);
+  a ValueError (the 1-D problem is then nonconvex and its minimizer jumps), except by
+  ``prox_global``, which returns a global minimizer for any step (coordinate descent's exact
+  step on a coordinate of small curvature);
 * the split ``g(x) = alpha ||x||_1 + h(x)`` has a smooth concave ``h`` whose gradient is
   ``1 / rho``-Lipschitz (:meth:`concave_part_grad`): the splitting of Yang, Asgharian and
   Bhatnagar, which moves ``h`` into the smooth part so that the prox is soft-thresholding.
@@ -31,6 +33,20 @@ import numpy as np
 
 from solvers.backend import array_namespace, get_backend
 from solvers.core.validation import check_scalar
+
+
+def _piece_min(a, s, lo, hi, c1, c2, xp):
+    """Minimizer over ``u`` in ``[lo, hi]`` of ``(u - a)^2 / (2 s) + c1 u + c2 u^2 / 2``,
+    elementwise (``hi`` finite; a concave or flat piece has it at an end)."""
+    curv = 1.0 / s + c2
+    safe = xp.where(curv > 0, curv, 1.0)
+    inner = xp.clip((a / s - c1) / safe, lo, hi)
+
+    def q(u):
+        return (u - a) ** 2 / (2 * s) + c1 * u + 0.5 * c2 * u * u
+
+    end = xp.where(q(lo) <= q(hi), lo, hi)
+    return xp.where(curv > 0, inner, end)
 
 
 class _FoldedConcave:
@@ -72,6 +88,35 @@ class _FoldedConcave:
         """Prox of one coordinate (``j`` unused: the penalty is separable and uniform)."""
         step = self._check_step(step)
         return float(self._prox(np.asarray(float(value)), step, np)[()])
+
+    def prox_global(self, v, step):
+        """A global minimizer of ``(u - v_j)^2 / (2 step_j) + p(|u|)`` for every coordinate and
+        any ``step > 0`` (scalar or one per coordinate).
+
+        Equal to :meth:`prox` for ``step < max_step``. For larger steps the one-coordinate
+        problem is nonconvex; its minimizer is the best of the minimizers over the quadratic
+        pieces of ``p`` (the smallest ``|u|`` on ties). This is the exact coordinate step of
+        coordinate descent when a coordinate's curvature is below the weak-convexity
+        modulus ``1 / max_step``.
+        """
+        xp = array_namespace(v)
+        if not bool(xp.all(xp.asarray(step) > 0)):
+            raise ValueError("prox step must be > 0")
+        s = step + xp.zeros_like(v)
+        inside = s < self.max_step
+        closed = self._prox(v, xp.where(inside, s, 0.5 * self.max_step), xp)
+        if bool(xp.all(inside)):
+            return closed
+        av = xp.abs(v)
+        best, qbest = None, None
+        for u in self._piece_minimizers(av, s, xp):  # in increasing order of u
+            q = (u - av) ** 2 / (2 * s) + self._p(u, xp)
+            if best is None:
+                best, qbest = u, q
+            else:
+                better = q < qbest
+                best, qbest = xp.where(better, u, best), xp.where(better, q, qbest)
+        return xp.where(inside, closed, xp.sign(v) * best)
 
     def subdiff_distance(self, x, grad):
         """Distance of ``-grad`` to the Clarke subdifferential of ``g`` at ``x``, per
@@ -180,6 +225,12 @@ class SCAD(_FoldedConcave):
         lam, a = self.alpha, self.a
         return xp.where(t <= lam, lam, xp.maximum(a * lam - t, 0.0) / (a - 1))
 
+    def _piece_minimizers(self, av, s, xp):
+        lam, a = self.alpha, self.a
+        return (_piece_min(av, s, 0.0, lam, lam, 0.0, xp),
+                _piece_min(av, s, lam, a * lam, a * lam / (a - 1), -1.0 / (a - 1), xp),
+                xp.maximum(av, a * lam))
+
     def _prox(self, v, s, xp):
         lam, a = self.alpha, self.a
         av = xp.abs(v)
@@ -238,6 +289,10 @@ class MCP(_FoldedConcave):
 
     def _dp(self, t, xp):
         return xp.maximum(self.alpha - t / self.gamma, 0.0)
+
+    def _piece_minimizers(self, av, s, xp):
+        lam, g = self.alpha, self.gamma
+        return (_piece_min(av, s, 0.0, g * lam, lam, -1.0 / g, xp), xp.maximum(av, g * lam))
 
     def _prox(self, v, s, xp):
         lam, g = self.alpha, self.gamma

@@ -71,22 +71,59 @@ def _logistic(n=600, p=10, seed=2):
 @pytest.mark.parametrize("model", ["least squares", "logistic"])
 @pytest.mark.parametrize("g", PENALTIES, ids=repr)
 def test_compiled_and_generic_engines_agree(g, model, monkeypatch):
-    """The generic engine (Python coordinate steps through ``prox_1d``) is the independent
-    implementation: cyclic passes in the same order end at the same point. For the logistic
-    loss every coordinate bound ``||X_j||^2 / 4n = 0.25`` is below the penalty's concavity:
-    the compiled engine minimizes the nonconvex coordinate model exactly, the generic one
-    raises the curvature to ``1 / (0.99 max_step)`` (both descend to the same point here)."""
+    """The generic engine (array steps through the penalty's ``prox_global``) is the
+    independent implementation: cyclic passes in the same order end at the same point. For
+    the logistic loss every coordinate bound ``||X_j||^2 / 4n = 0.25`` is below the
+    penalty's concavity: both engines minimize the nonconvex coordinate model exactly, so
+    they take the same steps."""
     if model == "logistic":
         f = _logistic(n=300, p=8)
         assert np.all(f.coordinate_lipschitz < 1 / (0.99 * g.max_step))
     else:
         f = _strongly_convex_lsq(n=200, p=12, seed=5)
     opts = dict(rule="cyclic", partition="contiguous", tol=1e-10, max_iter=20000)
-    fast = solvers.bcd(f, g, **opts)
+    # and after the same five passes (the same steps) the iterates agree to rounding
+    passes = dict(opts, tol=0.0, max_iter=5 * f.X.shape[1])
+    fast, fast5 = solvers.bcd(f, g, **opts), solvers.bcd(f, g, **passes)
     monkeypatch.setattr(glm_engine, "compiled_penalty", lambda g: None)
-    slow = solvers.bcd(f, g, **opts)
+    slow, slow5 = solvers.bcd(f, g, **opts), solvers.bcd(f, g, **passes)
+    assert "n_epochs" in fast and "n_epochs" not in slow  # (one run per engine)
     assert fast.success and slow.success
     np.testing.assert_allclose(fast.x, slow.x, atol=1e-8)
+    assert fast5.nit == slow5.nit == passes["max_iter"]
+    np.testing.assert_allclose(fast5.x, slow5.x, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["gs-q", "gsl", "cyclic"])
+@pytest.mark.parametrize("g", PENALTIES, ids=repr)
+def test_generic_engine_takes_exact_nonconvex_coordinate_steps(g, rule, monkeypatch):
+    """The generic engine on the small-column problem of the compiled test below: exact
+    coordinate steps converge in a few dozen updates there too (raising the curvature to
+    ``1 / (0.99 max_step)``, as it did before, took thousands)."""
+    f0 = _strongly_convex_lsq()
+    f = problems.LeastSquares(0.1 * f0.X, f0.y)
+    g = g.with_alpha(0.1 * g.alpha)
+    monkeypatch.setattr(glm_engine, "compiled_penalty", lambda g: None)
+    res = solvers.bcd(f, g, rule=rule, tol=1e-10)
+    assert res.success, res.message
+    assert res.nit <= 300
+    assert _kkt(f, g, res.x) <= 1e-9
+
+
+@pytest.mark.parametrize("g", PENALTIES, ids=repr)
+def test_generic_newton_below_the_concavity(g):
+    """Newton coordinate steps on a quadratic whose curvature is below the penalty's
+    concavity: the one-coordinate model is nonconvex and is minimized with global prox steps
+    (the closed-form prox refused a step above ``max_step`` with a ValueError); the run
+    ends stationary."""
+    r = np.random.default_rng(3)
+    A = r.standard_normal((40, 12))
+    Q = 0.02 * (A.T @ A / 40) + 0.01 * np.eye(12)
+    f = problems.Quadratic(Q, -0.05 * r.standard_normal(12))
+    res = solvers.bcd(f, g.with_alpha(0.01), rule="cyclic", update="newton", tol=1e-9,
+                      max_iter=5000)
+    assert res.success, res.message
+    assert _kkt(f, g.with_alpha(0.01), res.x) <= 1e-8
 
 
 @pytest.mark.parametrize("update", ["gradient", "newton"])

@@ -26,6 +26,33 @@ def test_prox_matches_brute_force_across_the_step_range(pen, frac):
         assert pen.prox_1d(v, step) == pytest.approx(g, abs=1e-15)
 
 
+@pytest.mark.parametrize("pen", [problems.SCAD(0.7, a=3.7), problems.SCAD(1.3, a=2.5),
+                                 problems.MCP(0.7, gamma=3.0), problems.MCP(1.1, gamma=1.5)],
+                         ids=repr)
+def test_global_prox_is_the_global_minimizer_for_any_step(pen):
+    """Above ``max_step`` the one-coordinate problem is nonconvex: ``prox_global`` must attain
+    the minimum over a fine grid; below it, it is ``prox`` exactly. One step per coordinate
+    (an array) gives the same as each step alone."""
+    r = np.random.default_rng(7)
+    vs = np.concatenate([r.uniform(-6, 6, 40), [0.0, pen.alpha, -pen.alpha * 2.2]])
+    for frac in (0.3, 0.999, 1.0, 1.7, 12.0):
+        step = frac * pen.max_step
+        got = pen.prox_global(vs, step)
+        if frac < 1:
+            np.testing.assert_array_equal(got, pen.prox(vs, step))
+        for v, t in zip(vs, got):
+            ref, h = _brute_prox(pen, v, step)
+            q = (t - v) ** 2 / (2 * step) + pen._p(abs(t), np)
+            q_ref = (ref - v) ** 2 / (2 * step) + pen._p(abs(ref), np)
+            assert q <= q_ref + 1e-12, (v, t, ref)
+            assert t == 0.0 or np.sign(t) == np.sign(v)
+    steps = pen.max_step * np.exp(r.uniform(-3, 3, vs.size))
+    each = [float(pen.prox_global(np.array([v]), s)[0]) for v, s in zip(vs, steps)]
+    np.testing.assert_array_equal(pen.prox_global(vs, steps), each)
+    with pytest.raises(ValueError, match="> 0"):
+        pen.prox_global(vs, 0.0)
+
+
 @pytest.mark.parametrize("pen", [problems.SCAD(0.5), problems.MCP(0.5)], ids=repr)
 def test_steps_outside_the_valid_range_are_rejected(pen):
     with pytest.raises(ValueError, match="step <"):

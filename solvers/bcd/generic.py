@@ -26,11 +26,12 @@ class BlockSetup:
     def __init__(self, oracle, part, xp, rule, need_d, g=None):
         self.part = part
         L = oracle.coordinate_lipschitz()
-        floor = weak_convexity_floor(g)
+        # a weakly convex penalty (SCAD, MCP) has a closed-form prox only for steps below
+        # its max_step; with prox_global a coordinate whose curvature bound is smaller takes
+        # the exact (global) minimizer of its nonconvex model, otherwise it takes the floor
+        # (a larger bound still majorizes f, so every step still descends)
+        floor = 0.0 if getattr(g, "prox_global", None) is not None else weak_convexity_floor(g)
         if L is not None and floor > 0:
-            # a weakly convex penalty (SCAD, MCP) has a prox only for steps below its
-            # max_step: a coordinate with a smaller curvature bound takes the floor instead
-            # (a larger bound still majorizes f, so every step still descends)
             L = xp.maximum(L, floor)
         self.L = L
         self.d = oracle.hess_rowsum() if need_d else None
@@ -86,6 +87,8 @@ def measure_fn(name, f, g, oracle, L):
             return duality_gap(f, g, x, grad=oracle.grad, primal=F, theta=oracle.dual())
         return m
     Lmax = float(_to_host(L).max()) if L is not None else 1.0
+    # (the mapping's prox step stays inside SCAD / MCP's prox range)
+    Lmax = max(Lmax, weak_convexity_floor(g))
     step = 1.0 / Lmax if Lmax > 0 else 1.0
 
     def m(x, F):

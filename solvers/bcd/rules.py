@@ -40,6 +40,11 @@ def prox_step_vec(g, v, step, xp):
         if pos:
             r = xp.maximum(r, 0.0)
         return r / (1.0 + step * l2)
+    exact = getattr(g, "prox_global", None)
+    if exact is not None:
+        # SCAD / MCP: the global minimizer for any step, also above max_step, where the
+        # coordinate problem is nonconvex (a curvature below the penalty's concavity)
+        return exact(v, step)
     if np.ndim(step) == 0:
         return g.prox(v, step)
     return xp.asarray([g.prox_1d(float(vi), float(si)) for vi, si in zip(v, step)])

@@ -45,8 +45,8 @@ def bcd(f, g=None, x0=None, *, rule="gsl", blocks="fixed", block_size=1, partiti
         ``cd_params`` penalties (L1, L2, elastic net, non-negative L1) and the folded concave
         SCAD and MCP (``folded_concave_params``); for these, a coordinate whose curvature
         bound ``L_j`` is below the penalty's weak-convexity modulus has a nonconvex
-        one-coordinate model, which the compiled kernels minimize globally (the generic
-        engine raises ``L_j`` to the modulus divided by 0.99 instead). The iterates
+        one-coordinate model, which both engines minimize globally (the compiled kernels,
+        and the generic engine through the penalty's ``prox_global``). The iterates
         converge to stationary points, measured by the prox-gradient mapping norm with a
         step kept inside the penalty's prox range.
     x0 : array, optional

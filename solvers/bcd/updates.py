@@ -39,7 +39,8 @@ def model_solve(M, grad_b, x_b, g, xp, *, tol=0.0):
     step = 1.0 / max(float(np.linalg.eigvalsh(Mh)[-1]), np.finfo(float).tiny)
     u = xh.copy()
     for _ in range(500):
-        u = np.asarray(_to_host(g.prox(xp.asarray(u - step * (gh + Mh @ (u - xh))), step)))
+        u = np.asarray(_to_host(prox_step_vec(g, xp.asarray(u - step * (gh + Mh @ (u - xh))),
+                                              step, xp)))
     return xp.asarray(u - xh)
 
 
