@@ -456,7 +456,7 @@ def test_nonconvex_estimator_section_scores_both_fits_alike(monkeypatch):
     assert "| SCAD | 0.5 | 60 |" in out["markdown"]
     assert out["data"]["rows"][0]["optsuite"]["converged"] == 1
     names = [x.name for x in nonconvex.build(quick=True).extras]
-    assert names == ["estimators", "coordinate descent", "simulation"]
+    assert names == ["estimators", "coordinate descent", "separable logistic", "simulation"]
 
 
 def test_nonconvex_bcd_section_scores_every_method_alike(monkeypatch):
@@ -476,6 +476,14 @@ def test_nonconvex_bcd_section_scores_every_method_alike(monkeypatch):
     assert "| linear | SCAD | 0.5 | 60 |" in out["markdown"]
     row = out["data"]["rows"][0]
     assert min(row[m]["F_rel"] for m in B.METHODS if m in row) == 0.0
+    # the separable-logistic section: the chosen methods only (N = 60 < p = 300: separable)
+    two = ("nonconvex_ag WS", "skglm")
+    out = B.bcd_extra([("logistic", "MCP", 0.5, 60)], reps=1, p=300, methods=two,
+                      name="separable logistic", title=B.SEPARABLE_TITLE).run(
+        {"say": lambda s: None})
+    row = out["data"]["rows"][0]
+    assert set(B.METHODS) & set(row) <= set(two) and "nonconvex_ag WS" in row
+    assert row["nonconvex_ag WS"]["reached"] == 1  # 1e-8 within WS_MAX_ITER
 
 
 def test_admm_suite_sections_on_tiny_problems(tmp_path):
