@@ -265,6 +265,8 @@ def _median(values):
     return (float(np.median(v)), len(v)) if v else (None, 0)
 
 
+#: ``peer_time_limit`` of a ReplicationCache that reuses records whatever limit killed a fit.
+ANY_LIMIT = object()
 #: File (in the run's output directory) of finished replications; see ReplicationCache.
 CACHE_NAME = "simulation_replications.json"
 
@@ -274,12 +276,15 @@ class ReplicationCache:
     run resumes: a rerun with the same ``--out`` reuses every replication already done
     (keyed by model, penalty, tau, N and replication index; the seed is a function of these)
     and only computes the missing ones. The file is written after each replication. Records
-    made with another ``tol`` or ``max_iter`` are not reused. Each replication's times are
+    made with another ``tol`` or ``max_iter`` are not reused; nor, when ``peer_time_limit`` is
+    given (seconds or None), is a replication whose peer fit was killed at another limit.
+    Each replication's times are
     measured in one process for all methods, so the per-replication comparisons stay
     like-for-like when a study is spread over several runs."""
 
-    def __init__(self, path, *, tol, max_iter):
+    def __init__(self, path, *, tol, max_iter, peer_time_limit=ANY_LIMIT):
         self.path = path
+        self.peer_time_limit = peer_time_limit
         self.params = {"tol": tol, "max_iter": max_iter}
         self.records = {}
         if path.exists():
@@ -294,7 +299,12 @@ class ReplicationCache:
 
     def get(self, key):
         """The stored record of replication ``key`` or None."""
-        return self.records.get(self._key(key))
+        rec = self.records.get(self._key(key))
+        if rec is None or self.peer_time_limit is ANY_LIMIT:
+            return rec
+        # (a killed fit's t_total is the limit it was killed at)
+        killed_at = [r["t_total"] for r in rec.values() if r.get("timed_out")]
+        return None if any(t != self.peer_time_limit for t in killed_at) else rec
 
     def put(self, key, record):
         """Store ``record`` and rewrite the file (atomically)."""
@@ -347,7 +357,8 @@ def simulation_extra(settings, tol=1e-8, max_iter=5000, peer_time_limit=None):
     def run(ctx):
         say, out_dir = ctx["say"], ctx["out_dir"]
         reps = int(ctx["results"]["repeat"])
-        cache = ReplicationCache(out_dir / CACHE_NAME, tol=tol, max_iter=max_iter)
+        cache = ReplicationCache(out_dir / CACHE_NAME, tol=tol, max_iter=max_iter,
+                                 peer_time_limit=peer_time_limit)
         rows, data = [], []
         for model, kind, tau, n in settings:
             recs = []

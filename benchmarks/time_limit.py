@@ -7,8 +7,10 @@ so whatever the parent compiled before (a warm-up fit) is not compiled again in 
 """
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
+import traceback
 
 
 class TimeLimitExceeded(Exception):
@@ -37,7 +39,7 @@ def call_with_time_limit(fn, limit, *args, **kwargs):
     Exception
         What ``fn`` raised in the child (re-raised here).
     """
-    if limit is None:
+    if limit is None or limit == math.inf:
         return fn(*args, **kwargs)
     if not limit > 0:
         raise ValueError(f"limit must be positive seconds or None, got {limit!r}")
@@ -46,9 +48,14 @@ def call_with_time_limit(fn, limit, *args, **kwargs):
 
     def child():
         try:
-            send.send((True, fn(*args, **kwargs)))
-        except BaseException as exc:  # noqa: BLE001 (sent to the parent, raised there)
-            send.send((False, exc))
+            try:
+                send.send((True, fn(*args, **kwargs)))
+            except BaseException as exc:  # noqa: BLE001 (sent to the parent, raised there)
+                text = traceback.format_exc()
+                try:
+                    send.send((False, exc))
+                except Exception:  # an exception that cannot be pickled: its text instead
+                    send.send((False, RuntimeError(f"in the child process:\n{text}")))
         finally:
             send.close()
             os._exit(0)  # no atexit handlers or buffered output of the parent's copy
@@ -61,8 +68,13 @@ def call_with_time_limit(fn, limit, *args, **kwargs):
             raise TimeLimitExceeded(f"{getattr(fn, '__name__', fn)!s} ran past {limit:g} s")
         ok, value = recv.recv()
     except EOFError:
+        proc.join(5.0)
         raise RuntimeError("the child process died without a result "
                            f"(exit code {proc.exitcode})") from None
+    except TimeLimitExceeded:
+        raise
+    except Exception as exc:  # the result or exception came back but cannot be rebuilt
+        raise RuntimeError(f"the child's answer could not be unpickled: {exc!r}") from exc
     finally:
         if proc.is_alive():
             proc.kill()

@@ -109,14 +109,17 @@ class _FoldedConcave:
             return closed
         av = xp.abs(v)
         best, qbest = None, None
-        for u in self._piece_minimizers(av, s, xp):  # in increasing order of u
-            q = (u - av) ** 2 / (2 * s) + self._p(u, xp)
-            if best is None:
-                best, qbest = u, q
-            else:
-                better = q < qbest
-                best, qbest = xp.where(better, u, best), xp.where(better, q, qbest)
-        return xp.where(inside, closed, xp.sign(v) * best)
+        with np.errstate(invalid="ignore"):  # (inf - inf for an infinite v, replaced below)
+            for u in self._piece_minimizers(av, s, xp):  # in increasing order of u
+                q = (u - av) ** 2 / (2 * s) + self._p(u, xp)
+                if best is None:
+                    best, qbest = u, q
+                else:
+                    better = q < qbest
+                    best, qbest = xp.where(better, u, best), xp.where(better, q, qbest)
+        best = xp.where(xp.isinf(av), av, best)  # (the flat piece: v itself, as prox gives)
+        out = xp.where(inside, closed, xp.sign(v) * best)
+        return out.astype(v.dtype, copy=False) if v.dtype.kind == "f" else out
 
     def subdiff_distance(self, x, grad):
         """Distance of ``-grad`` to the Clarke subdifferential of ``g`` at ``x``, per

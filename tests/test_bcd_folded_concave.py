@@ -110,6 +110,27 @@ def test_generic_engine_takes_exact_nonconvex_coordinate_steps(g, rule, monkeypa
     assert _kkt(f, g, res.x) <= 1e-9
 
 
+@pytest.mark.parametrize("opts", [dict(rule="cyclic"), dict(rule="gsl"),
+                                  dict(rule="random", random_state=0),
+                                  dict(rule="cyclic", block_size=2, partition="contiguous"),
+                                  dict(rule="gsl", block_size=2, partition="contiguous")],
+                         ids=lambda o: "-".join(map(str, o.values())))
+@pytest.mark.parametrize("g", PENALTIES + [problems.L1(0.1)], ids=repr)
+def test_generic_engine_with_zero_curvature_coordinates(g, opts):
+    """Coordinates with ``L_j = 0`` (a zero row and column of ``Q``; an all-zero block of two
+    columns): f is linear along them and the engine takes a positive majorizing curvature
+    instead of dividing by zero (which crashed SCAD / MCP once the curvature floor was
+    dropped, and L1 always)."""
+    r = np.random.default_rng(0)
+    A = r.standard_normal((30, 6))
+    A[:, 2:4] = 0.0
+    f = problems.Quadratic(A.T @ A / 30, r.standard_normal(6) * (A.any(axis=0)))
+    res = solvers.bcd(f, g, tol=1e-9, max_iter=3000, **opts)
+    assert res.success, res.message
+    assert res.x[2] == res.x[3] == 0.0
+    assert _kkt(f, g, res.x) <= 1e-8
+
+
 @pytest.mark.parametrize("g", PENALTIES, ids=repr)
 def test_generic_newton_below_the_concavity(g):
     """Newton coordinate steps on a quadratic whose curvature is below the penalty's

@@ -341,6 +341,16 @@ def test_nonconvex_replication_cache_resumes_and_checks_settings(tmp_path):
     assert again.get(key) == rec  # a JSON round trip keeps every field
     assert again.get(("linear", "MCP", 0.5, 300, 1)) is None
     assert S.ReplicationCache(path, tol=1e-6, max_iter=500).get(key) is None
+    # a peer fit killed at 600 s is reused by runs with that limit (or any, to summarize),
+    # recomputed by runs with another limit or none
+    killed = {**rec, "skglm": {"F_final": None, "t_total": 600.0, "timed_out": True}}
+    cache.put(key, killed)
+    for limit, reused in ((600.0, True), (1200.0, False), (None, False)):
+        got = S.ReplicationCache(path, tol=1e-8, max_iter=500, peer_time_limit=limit).get(key)
+        assert (got == killed) if reused else got is None
+    assert S.ReplicationCache(path, tol=1e-8, max_iter=500).get(key) == killed
+    cache.put(key, rec)  # nothing killed: reused whatever the limit
+    assert S.ReplicationCache(path, tol=1e-8, max_iter=500, peer_time_limit=None).get(key) == rec
 
 
 def test_call_with_time_limit_returns_raises_and_kills():
@@ -359,8 +369,19 @@ def test_call_with_time_limit_returns_raises_and_kills():
 
     with pytest.raises(KeyError, match="from the child"):
         call_with_time_limit(bad, 30)
+
+    def unpicklable():
+        import threading
+
+        err = RuntimeError("holds a lock")
+        err.lock = threading.Lock()
+        raise err
+
+    with pytest.raises(RuntimeError, match="holds a lock"):  # its traceback text comes back
+        call_with_time_limit(unpicklable, 30)
     with pytest.raises(ValueError, match="positive"):
         call_with_time_limit(os.getpid, 0)
+    assert call_with_time_limit(os.getpid, float("inf")) == os.getpid()
 
 
 def test_nonconvex_peer_killed_at_the_time_limit_is_recorded_and_summarized(monkeypatch):

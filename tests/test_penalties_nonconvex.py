@@ -51,6 +51,11 @@ def test_global_prox_is_the_global_minimizer_for_any_step(pen):
     np.testing.assert_array_equal(pen.prox_global(vs, steps), each)
     with pytest.raises(ValueError, match="> 0"):
         pen.prox_global(vs, 0.0)
+    # float32 stays float32 on both sides of max_step; an infinite v is returned as prox does
+    v32 = np.array([np.inf, -np.inf, 0.5, -3.0], dtype=np.float32)
+    for step in (0.5 * pen.max_step, 4 * pen.max_step):
+        out = pen.prox_global(v32, step)
+        assert out.dtype == np.float32 and out[0] == np.inf and out[1] == -np.inf
 
 
 @pytest.mark.parametrize("pen", [problems.SCAD(0.5), problems.MCP(0.5)], ids=repr)

@@ -33,6 +33,13 @@ class BlockSetup:
         floor = 0.0 if getattr(g, "prox_global", None) is not None else weak_convexity_floor(g)
         if L is not None and floor > 0:
             L = xp.maximum(L, floor)
+        # a coordinate with L_i = 0 (a zero column, a zero row of Q): f is linear along it, so
+        # any positive curvature majorizes f there; take the largest one (the step 1 / L_i is
+        # then finite and the coordinate moves towards the penalty's minimizer)
+        fill = 1.0
+        if L is not None:
+            fill = float(_to_host(L).max()) if bool((L > 0).any()) else 1.0
+            L = xp.where(L > 0, L, fill)
         self.L = L
         self.d = oracle.hess_rowsum() if need_d else None
         self.Lb = None
@@ -49,7 +56,8 @@ class BlockSetup:
                 mats = None
         if mats is not None:
             # zero padding leaves the largest eigenvalue of each (PSD) block unchanged
-            self.Lb = xp.asarray(np.maximum(np.linalg.eigvalsh(mats)[:, -1], floor))
+            top = np.maximum(np.linalg.eigvalsh(mats)[:, -1], floor)
+            self.Lb = xp.asarray(np.where(top > 0, top, fill))  # (an all-zero block)
             if rule == "gsq":
                 self.Mb_inv = xp.asarray(np.linalg.pinv(mats, hermitian=True))
         elif L is not None:

@@ -37,6 +37,8 @@ def model_solve(M, grad_b, x_b, g, xp, *, tol=0.0):
                          K.RULE_CODES["gs-q"], tol * scale, 1000 * xh.size + 1000)
         return xp.asarray(xw - xh)
     step = 1.0 / max(float(np.linalg.eigvalsh(Mh)[-1]), np.finfo(float).tiny)
+    if xh.size == 1:  # one coordinate: a single prox step minimizes the model exactly
+        return prox_step_vec(g, xp.asarray(xh - step * gh), step, xp) - xp.asarray(xh)
     u = xh.copy()
     for _ in range(500):
         u = np.asarray(_to_host(prox_step_vec(g, xp.asarray(u - step * (gh + Mh @ (u - xh))),
