@@ -202,8 +202,7 @@ def methods(peer_time_limit=None):
         return time.perf_counter() - t0, est.coef_.ravel(), float(est.stop_crit_)
 
     def skglm_run(f, g, tol, max_iter):
-        if peer_time_limit is not None:
-            _warm_up_skglm(f, g)  # compiled once here, not in every child
+        _warm_up_skglm(f, g)  # compiled here, untimed (and not again in a child)
         try:
             total, x, crit = call_with_time_limit(timed_fit, peer_time_limit, f, g, tol)
         except TimeLimitExceeded:

@@ -321,6 +321,8 @@ def test_nonconvex_simulation_design_and_methods():
     assert all(r["t_total"] > 0 for r in out.values())
     if "skglm" in out:  # converged by its own KKT criterion on this easy problem
         assert out["skglm"]["t_tol"] == out["skglm"]["t_total"]
+        # skglm was compiled by an untimed warm-up fit, not inside its timed fit
+        assert any(k[:2] == ("linear", "SCAD") for k in S._SKGLM_WARM)
     Xl, yl, _ = S.simulate(300, 0.5, "logistic", p=30, seed=1)
     assert set(np.unique(yl)) == {-1.0, 1.0}
 
