@@ -45,6 +45,8 @@ def _parser():
                            "benchmarks/results/SUITE/)")
     summ.add_argument("--repeat", metavar="N", type=int, default=None,
                       help="replications that make a setting finished (default: the suite's)")
+    summ.add_argument("--partial", action="store_true",
+                      help="also summarize unfinished settings over the replications done")
     return parser
 
 
@@ -103,5 +105,5 @@ def _summarize(parser, args):
     absent = [str(d) for d in dirs if not d.is_dir()]
     if absent:
         parser.error(f"no such output directory: {', '.join(absent)}")
-    print(module.summarize(dirs, args.repeat))
+    print(module.summarize(dirs, args.repeat, partial=args.partial))
     return 0

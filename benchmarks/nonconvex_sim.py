@@ -396,14 +396,15 @@ def simulation_extra(settings, tol=1e-8, max_iter=5000, peer_time_limit=None):
                  run=run)
 
 
-def summarize(dirs, settings, reps, *, tol=1e-8, max_iter=5000):
+def summarize(dirs, settings, reps, *, tol=1e-8, max_iter=5000, partial=False):
     """Summary of a study from its replication caches, without computing anything.
 
     ``dirs``: output directories (of one run spread over several sessions, or of workers run
     side by side) whose ``simulation_replications.json`` are read and merged (a replication
     found in several is taken from the first); records made with another ``tol`` /
     ``max_iter`` are ignored. Settings with all ``reps`` replications finished get one line of
-    :func:`compact_markdown`; the others are listed with their count.
+    :func:`compact_markdown`; the others are listed with their count, and with ``partial``
+    also summarized over the replications done (one table each, with their indices).
 
     Returns
     -------
@@ -417,23 +418,40 @@ def summarize(dirs, settings, reps, *, tol=1e-8, max_iter=5000):
 
     caches = [ReplicationCache(Path(d) / CACHE_NAME, tol=tol, max_iter=max_iter)
               for d in dirs]
-    rows, missing = [], []
+    rows, missing, partial_md = [], [], ""
     for setting in settings:
-        recs = []
+        recs, done = [], []
         for r in range(reps):
             found = (c.get((*setting, r)) for c in caches)
             rec = next((x for x in found if x is not None), None)
             if rec is not None:
                 recs.append(rec)
+                done.append(r)
         if len(recs) == reps:
             rows.extend(setting_rows(setting, recs))
-        else:
-            missing.append((tuple(setting), len(recs)))
+            continue
+        missing.append((tuple(setting), len(recs)))
+        if partial and recs:
+            partial_md += (f"\nUnfinished: {' '.join(map(str, setting))}, over the {len(recs)} "
+                           f"replications done (indices {_ranges(done)}).\n\n"
+                           + compact_markdown(setting_rows(setting, recs), len(recs)))
     md = compact_markdown(rows, reps)
     if missing:
         md += "\nNot finished (replications done): " + ", ".join(
             f"{m} {k} tau={t:g} N={n} ({c})" for (m, k, t, n), c in missing) + "\n"
-    return md, rows, missing
+    return md + partial_md, rows, missing
+
+
+def _ranges(indices):
+    """``[0, 1, 2, 7, 9, 10]`` -> ``"0-2, 7, 9-10"``."""
+    out, start = [], None
+    for i, r in enumerate(indices):
+        if start is None:
+            start = r
+        if i + 1 == len(indices) or indices[i + 1] != r + 1:
+            out.append(str(start) if start == r else f"{start}-{r}")
+            start = None
+    return ", ".join(out)
 
 
 def compact_markdown(rows, reps):

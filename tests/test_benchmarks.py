@@ -441,8 +441,14 @@ def test_nonconvex_summarize_merges_worker_records_and_lists_unfinished(tmp_path
     line = next(ln for ln in md.splitlines() if ln.startswith("| linear | SCAD"))
     assert "| 0.300 s [3] | 0.400 s [3] | 0.75 | best | +10% |" in line
     assert "MCP tau=0.9 N=200 (1)" in md
+    md, _, _ = S.summarize([a, b], [setting, other], 3, partial=True)
+    assert "Unfinished: linear MCP 0.9 200, over the 1 replications done (indices 0)" in md
+    assert md.count("| linear | MCP | 0.9 | 200 |") == 1
+    assert S._ranges([0, 1, 2, 7, 9, 10]) == "0-2, 7, 9-10"
     assert main(["summarize", "nonconvex", "--out", str(a), "--out", str(b)]) == 0
     assert "Not finished" in capsys.readouterr().out  # the full study's 48 settings
+    assert main(["summarize", "nonconvex", "--out", str(a), "--out", str(b), "--partial"]) == 0
+    assert "Unfinished: linear SCAD 0.9 200, over the 3 replications" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["summarize", "smoke"])  # keeps no records
     with pytest.raises(SystemExit):

@@ -109,7 +109,7 @@ def build(quick=False):
                                           peer_time_limit=None if quick else PEER_TIME_LIMIT)])
 
 
-def summarize(dirs, repeat=None):
+def summarize(dirs, repeat=None, partial=False):
     """Table of the finished settings of the full study from the replication records in
     ``dirs`` (nothing is computed; see :func:`benchmarks.nonconvex_sim.summarize`).
 
@@ -119,6 +119,8 @@ def summarize(dirs, repeat=None):
         Output directories of runs of this suite.
     repeat : int, optional
         Replications a setting needs to count as finished (default 20, the run's default).
+    partial : bool, default False
+        Also summarize each unfinished setting over the replications done.
 
     Returns
     -------
@@ -127,4 +129,5 @@ def summarize(dirs, repeat=None):
     """
     from ..nonconvex_sim import summarize as _summarize
 
-    return _summarize(dirs, settings(), 20 if repeat is None else int(repeat))[0]
+    return _summarize(dirs, settings(), 20 if repeat is None else int(repeat),
+                      partial=partial)[0]
