@@ -38,7 +38,7 @@ class BlockSetup:
         # then finite and the coordinate moves towards the penalty's minimizer)
         fill = 1.0
         if L is not None:
-            fill = float(_to_host(L).max()) if bool((L > 0).any()) else 1.0
+            fill = float(_to_host(L).max()) or 1.0
             L = xp.where(L > 0, L, fill)
         self.L = L
         self.d = oracle.hess_rowsum() if need_d else None
