@@ -89,6 +89,13 @@ class _FoldedConcave:
         step = self._check_step(step)
         return float(self._prox(np.asarray(float(value)), step, np)[()])
 
+    def piece_curvature(self, t):
+        """``(piece, p'')`` at ``t >= 0`` (array): the index of the quadratic piece of ``p``
+        holding each ``t`` (0 at the origin; boundaries belong to the lower piece) and the
+        second derivative of ``p`` there. Coordinate descent scores a move that stays in one
+        piece by its exact decrease ``(L + p'') d^2 / 2``."""
+        return self._pieces(t, array_namespace(t))
+
     def prox_global(self, v, step):
         """A global minimizer of ``(u - v_j)^2 / (2 step_j) + p(|u|)`` for every coordinate and
         any ``step > 0`` (scalar or one per coordinate).
@@ -228,6 +235,11 @@ class SCAD(_FoldedConcave):
         lam, a = self.alpha, self.a
         return xp.where(t <= lam, lam, xp.maximum(a * lam - t, 0.0) / (a - 1))
 
+    def _pieces(self, t, xp):
+        lam, a = self.alpha, self.a
+        piece = xp.where(t <= lam, 0, xp.where(t <= a * lam, 1, 2))
+        return piece, xp.where(piece == 1, -1.0 / (a - 1), 0.0)
+
     def _piece_minimizers(self, av, s, xp):
         lam, a = self.alpha, self.a
         return (_piece_min(av, s, 0.0, lam, lam, 0.0, xp),
@@ -292,6 +304,10 @@ class MCP(_FoldedConcave):
 
     def _dp(self, t, xp):
         return xp.maximum(self.alpha - t / self.gamma, 0.0)
+
+    def _pieces(self, t, xp):
+        piece = xp.where(t <= self.gamma * self.alpha, 0, 1)
+        return piece, xp.where(piece == 0, -1.0 / self.gamma, 0.0)
 
     def _piece_minimizers(self, av, s, xp):
         lam, g = self.alpha, self.gamma

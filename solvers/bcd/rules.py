@@ -63,25 +63,15 @@ def quad_model_decrease(g, x, grad, L, xp):
         # same orthant (t != 0): the model is quadratic with curvature L + l2 and the decrease
         # is (L + l2) d^2 / 2 exactly, free of the cancellation in the direct formula
         dec = xp.where(same, 0.5 * (L + params[1]) * d * d, dec)
-    elif getattr(g, "folded_concave_params", None) is not None:
+    elif getattr(g, "piece_curvature", None) is not None:
         # SCAD / MCP: the same within one quadratic piece of the penalty, with curvature
         # L + p'' (as the compiled kernels score it)
-        px, cx = _folded_concave_piece(xp.abs(x), g, xp)
-        pt, _ = _folded_concave_piece(xp.abs(t), g, xp)
+        px, cx = g.piece_curvature(xp.abs(x))
+        pt, _ = g.piece_curvature(xp.abs(t))
         exact = same & (px == pt) & (L + cx > 0)
         dec = xp.where(exact, 0.5 * (L + cx) * d * d, dec)
     return xp.where(L > 0, dec, 0.0), xp.abs(d)
 
-
-def _folded_concave_piece(a, g, xp):
-    """``(piece, p'')`` at ``|t| = a`` for SCAD / MCP: the index of the quadratic piece of
-    ``p`` holding ``a`` (0 at the origin) and its second derivative there."""
-    kind, lam, shape = g.folded_concave_params
-    if kind == "scad":
-        piece = xp.where(a <= lam, 0, xp.where(a <= shape * lam, 1, 2))
-        return piece, xp.where(piece == 1, -1.0 / (shape - 1.0), 0.0)
-    piece = xp.where(a <= shape * lam, 0, 1)
-    return piece, xp.where(piece == 0, -1.0 / shape, 0.0)
 
 
 def _sep_value(g, v, xp):
